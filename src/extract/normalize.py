@@ -1,0 +1,104 @@
+"""A normalized matching view of an article, with offsets back to the original.
+
+Rule regexes are written once, against simplified script with half-width
+digits and punctuation, and run over `NormalizedText.text`; `to_orig` maps
+every match back to exact offsets in the original text.  To keep that mapping
+trivial, every transformation is one character -> one character except the
+dropping of spaces inside numbers, which only removes characters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+import regex
+
+# Full-width ASCII (U+FF01-U+FF5E) sits exactly 0xFEE0 above its half-width twin.
+_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+# Unicode space separators (NBSP, en/em/thin spaces, ideographic space...).
+_SPACES = "\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_TABLE.update({ord(c): " " for c in _SPACES})
+# Ratio colons, as in "生师比 13︰1".
+_TABLE.update({0xFE30: ":", 0x2236: ":"})
+
+_CN_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
+# Measure words and units that follow a number.  Only consulted right after a
+# number and a space, so a generous list costs nothing in false merges.
+_UNITS = (
+    "小时|公里|千米|公顷|公斤|平方|立方|"
+    "[万亿千百%‰个名人位所座家户间项件次场批类种门节届期班本册套台辆"
+    "张条份篇部支只头块元角分岁年月日天周时秒倍成米亩吨斤克升层栋处"
+    "校园余多轮例起股段笔章]"
+)
+# Horizontal whitespace to drop: between a number and its unit ("21 个",
+# "3 万"), and thousands separators ("5 000名").  Digit-space-digit is only
+# dropped before an exact 3-digit group, so "2021 2022" stays two numbers.
+# Newlines are never touched: they separate paragraphs.
+_NUMBER_GAP = regex.compile(
+    rf"(?<=[0-9])[ \t]+(?=[0-9]{{3}}(?![0-9]))"
+    rf"|(?<=[0-9{_CN_NUMERALS}])[ \t]+(?={_UNITS})"
+)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    original: str
+    text: str            # normalized text
+    to_orig: list[int]   # len(text)+1 entries; to_orig[len(text)] == len(original)
+
+    def span_to_orig(self, start: int, end: int) -> tuple[int, int]:
+        """Normalized [start, end) -> original [s, e), end exclusive.
+
+        The end maps through the last *kept* character, so a span never
+        swallows spaces that were dropped after it."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside normalized text of {len(self.text)}")
+        s = self.to_orig[start]
+        return (s, self.to_orig[end - 1] + 1) if end > start else (s, s)
+
+
+def normalize(text: str) -> NormalizedText:
+    converted = to_simplified(text.translate(_TABLE))
+    kept: list[int] = []
+    pieces: list[str] = []
+    pos = 0
+    for m in _NUMBER_GAP.finditer(converted):
+        kept.extend(range(pos, m.start()))
+        pieces.append(converted[pos : m.start()])
+        pos = m.end()
+    kept.extend(range(pos, len(text) + 1))  # includes the len(original) sentinel
+    pieces.append(converted[pos:])
+    return NormalizedText(text, "".join(pieces), kept)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    # hk2s = t2s plus Hong Kong variants (衞 -> 卫).  tw2s was rejected: it
+    # rewrites 著 -> 着 even in simplified text ("显著" -> "显着"), so a text and
+    # its simplified twin would no longer normalize identically.
+    return opencc.OpenCC("hk2s")
+
+
+@lru_cache(maxsize=65536)
+def _convert_char(char: str) -> str:
+    out = _converter().convert(char)
+    return out if len(out) == 1 else char
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified, guaranteed the same length as `text`.
+
+    OpenCC converts phrase-wise for accuracy (乾隆 keeps 乾, 乾淨 -> 干净),
+    but a phrase may change length, which would break offsets.  Convert the
+    whole text; if its length changed, redo line by line and fall back to
+    per-character conversion only for lines whose length changed."""
+    convert = _converter().convert
+    out = convert(text)
+    if len(out) == len(text):
+        return out
+    lines = []
+    for line in text.splitlines(keepends=True):
+        conv = convert(line)
+        lines.append(conv if len(conv) == len(line) else "".join(map(_convert_char, line)))
+    return "".join(lines)
