@@ -1,0 +1,112 @@
+"""Output records: the one source of the Parquet schemas and of schemas/*.json.
+
+Each table is a pydantic model; `arrow_schema(Model)` derives the explicit
+pyarrow schema the writer uses, so the tables, the JSON Schemas and the docs
+cannot drift apart.
+"""
+from __future__ import annotations
+
+import types
+import typing
+from typing import Literal, Optional
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+Qualifier = Literal["exact", "approx", "lower_bound", "upper_bound"]
+Kind = Literal["level", "change"]
+Category = Literal[
+    "education_groups", "school_districts", "member_schools", "schools", "students",
+    "teachers", "coverage", "school_places", "funding", "facilities", "quality",
+    "activities", "regions", "other",
+]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Claim(Record):
+    """One numeric claim; the guideline's columns first, then provenance."""
+    article: str = Field(description="article path relative to the input folder")
+    start: int = Field(description="start offset (Python str index) in the decoded original text")
+    end: int = Field(description="end offset, exclusive")
+    text: str = Field(description="exactly text[start:end] of the original article")
+    value: float = Field(description="the number in base units (2.31万 -> 23100; 43.6% -> 43.6)")
+    value_max: Optional[float] = Field(None, description="upper end of a range (1-2个 -> 2)")
+    unit: str = Field(description="canonical unit: %, 百分点, 人, 人次, 元, 平方米, ratio, or the measure word")
+    qualifier: Qualifier = Field(description="exact | approx | lower_bound | upper_bound")
+    kind: Kind = Field(description="level (a stock or state) or change (signed difference)")
+    target: bool = Field(description="a planned or promised value")
+    category: Category = Field(description="controlled vocabulary of what is counted")
+    subject: str = Field(description="what is counted or measured, in the article's words")
+    region: Optional[str] = Field(None, description="administrative area as a full path, e.g. 辽宁省鞍山市")
+    entity: Optional[str] = Field(None, description="the single school or group the claim is about")
+    year: Optional[int] = Field(None, description="year the value refers to")
+    baseline_year: Optional[int] = Field(None, description="year a change or comparison is measured from")
+    province: Optional[str] = Field(None, description="province-level part of region")
+    city: Optional[str] = Field(None, description="prefecture-level part of region")
+    county: Optional[str] = Field(None, description="county-level part of region")
+    region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
+    sentence: str = Field(description="the sentence the claim comes from (original text)")
+    rule_id: str = Field(description="id of the quantity rule that matched")
+    extractor_version: str = Field(description="pipeline version + rules content hash")
+
+
+class ArticleRow(Record):
+    path: str = Field(description="article path relative to the input folder")
+    sha256: str = Field(description="sha256 of the raw bytes")
+    title: Optional[str] = Field(None, description="title from the metadata header")
+    published: Optional[str] = Field(None, description="publication date (ISO) from the header")
+    source: Optional[str] = Field(None, description="source from the header (来源)")
+    encoding: Optional[str] = Field(None, description="encoding the file was decoded from")
+    chars: int = Field(description="characters in the decoded text")
+    claims: int = Field(description="number of claims extracted")
+    status: Literal["ok", "error"] = Field(description="ok, or error (see the errors table)")
+    extractor_version: str = Field(description="pipeline version + rules content hash")
+
+
+class EntityRow(Record):
+    article: str = Field(description="article path relative to the input folder")
+    start: int = Field(description="start offset in the original text")
+    end: int = Field(description="end offset, exclusive")
+    text: str = Field(description="exactly text[start:end]")
+    label: Literal["REGION", "SCHOOL", "GROUP", "POLICY"] = Field(description="entity type")
+    region: Optional[str] = Field(None, description="for REGION: resolved full path")
+    region_code: Optional[str] = Field(None, description="for REGION: official code")
+
+
+class ErrorRow(Record):
+    path: str = Field(description="file path relative to the input folder")
+    stage: str = Field(description="load | segment | extract | write | skip")
+    reason: str = Field(description="what went wrong, for a person to read")
+
+
+TABLES: dict[str, type[Record]] = {
+    "claims": Claim, "articles": ArticleRow, "entities": EntityRow, "errors": ErrorRow,
+}
+
+_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
+
+
+def _arrow_type(annotation) -> tuple[pa.DataType, bool]:
+    """(arrow type, nullable) for a field annotation."""
+    nullable = False
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(annotation))
+        annotation = args[0]
+        origin = typing.get_origin(annotation)
+    if origin is Literal:
+        annotation = type(typing.get_args(annotation)[0])
+    return _ARROW[annotation], nullable
+
+
+def arrow_schema(model: type[Record]) -> pa.Schema:
+    fields = []
+    for name, info in model.model_fields.items():
+        typ, nullable = _arrow_type(info.annotation)
+        meta = {"description": info.description or ""}
+        fields.append(pa.field(name, typ, nullable=nullable, metadata=meta))
+    return pa.schema(fields)

@@ -1,0 +1,143 @@
+"""Find quantity mentions with the rule pack: number, magnitude, unit, qualifier.
+
+Every rule runs over the normalized text; overlapping matches are settled by
+priority, then length, then position. Exclusion rules (dates, names, ...) take
+part in that contest, so a number inside 第七中学 is claimed by the exclusion
+and never becomes a claim. Offsets here are into the normalized text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import regex
+
+from .numbers import NumberError, parse_cheng, parse_fraction, parse_number
+from .rules import Rule, RuleSet
+
+MATCH_TIMEOUT_S = 2.0
+
+_QUALIFIER_ORDER = ("prefix", "suffix", "trail")
+
+
+@dataclass
+class Quantity:
+    start: int
+    end: int
+    rule: Rule
+    value: float | None = None
+    value_max: float | None = None
+    unit: str = ""
+    qualifier: str = "exact"
+    unit_category: str | None = None
+    lost_to: list[tuple[str, str]] = field(default_factory=list)   # (rule id, why) of overlapping losers
+
+    @property
+    def exclude(self) -> bool:
+        return self.rule.exclude
+
+
+class RuleTimeout(Exception):
+    def __init__(self, rule_id: str):
+        super().__init__(f"rule {rule_id} exceeded {MATCH_TIMEOUT_S}s (catastrophic backtracking?)")
+        self.rule_id = rule_id
+
+
+def _group(m, name: str) -> str | None:
+    return m.group(name) if name in m.re.groupindex else None
+
+
+def _value(m, rules: RuleSet, rule: Rule) -> tuple[float, float | None]:
+    y = rule.yields
+    if y.value is not None and _group(m, "num") is None:
+        return y.value, None
+    num = m.group("num")
+    if y.parse == "cheng":
+        return parse_cheng(num), None
+    if y.parse == "fraction":
+        return parse_fraction(num, m.group("den")), None
+    if y.parse == "ratio":
+        return parse_number(num) / parse_number(m.group("den")), None
+    if y.parse == "doubling":
+        return 2.0 ** parse_number(num), None
+    if y.value is not None:
+        return y.value, None
+    value = parse_number(num)
+    for mag in (_group(m, "mag_a"), _group(m, "mag_b")):
+        if mag:
+            value *= parse_number("1" + mag)
+    value_max = None
+    if _group(m, "num_max"):
+        value_max = parse_number(m.group("num_max"))
+        if _group(m, "mag_max"):
+            value_max *= parse_number("1" + m.group("mag_max"))
+        if _group(m, "mag_a") is None and _group(m, "mag_max"):
+            value *= parse_number("1" + m.group("mag_max"))   # 3-5万人: the magnitude is shared
+    return value, value_max
+
+
+def _qualifier(m, rules: RuleSet, rule: Rule) -> str:
+    if rule.yields.qualifier:
+        return rule.yields.qualifier
+    found = []
+    for position, group in zip(("prefix", "suffix", "trailing"), _QUALIFIER_ORDER):
+        word = _group(m, group)
+        if word:
+            found.append(rules.qualifier_of(word, position))
+    if len(found) > 1 and "approx" in found:
+        return "approx"        # 近300余人次: guideline says approx
+    return found[0] if found else "exact"
+
+
+def _unit(m, rules: RuleSet, rule: Rule) -> tuple[str, str | None]:
+    word = _group(m, "unit") or _group(m, "noun")
+    entry = rules.unit_of(word) if word else None
+    unit = rule.yields.unit if rule.yields.unit is not None else (
+        (entry.unit or word) if entry else "")
+    return unit, rule.yields.category or (entry.category if entry else None)
+
+
+def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None) -> list[Quantity]:
+    out = []
+    for rule in (only or rules.rules):
+        try:
+            for m in rule.regex.finditer(text, timeout=MATCH_TIMEOUT_S):
+                if m.end() == m.start():
+                    continue
+                q = Quantity(m.start(), m.end(), rule)
+                if not rule.exclude:
+                    try:
+                        q.value, q.value_max = _value(m, rules, rule)
+                    except (NumberError, ZeroDivisionError):
+                        continue
+                    q.unit, q.unit_category = _unit(m, rules, rule)
+                    q.qualifier = _qualifier(m, rules, rule)
+                out.append(q)
+        except TimeoutError as exc:
+            raise RuleTimeout(rule.id) from exc
+    return out
+
+
+def _beats(a: Quantity, b: Quantity) -> str:
+    if a.rule.priority != b.rule.priority:
+        return f"priority {a.rule.priority} > {b.rule.priority}"
+    return "longer match" if (a.end - a.start) != (b.end - b.start) else "earlier match"
+
+
+def find_quantities(text: str, rules: RuleSet, keep_exclusions: bool = False) -> list[Quantity]:
+    """Winning quantity mentions, sorted by position (exclusions dropped unless asked)."""
+    cands = _candidates(text, rules)
+    cands.sort(key=lambda q: (-q.rule.priority, -(q.end - q.start), q.start))
+    taken: list[Quantity] = []
+    occupied: dict[int, Quantity] = {}
+    for q in cands:
+        clash = next((occupied[i] for i in range(q.start, q.end) if i in occupied), None)
+        if clash is not None:
+            if clash.rule.id != q.rule.id:
+                clash.lost_to.append((q.rule.id, f"overlaps {text[q.start:q.end]!r}; lost: {_beats(clash, q)}"))
+            continue
+        taken.append(q)
+        for i in range(q.start, q.end):
+            occupied[i] = q
+    taken.sort(key=lambda q: q.start)
+    return taken if keep_exclusions else [q for q in taken if not q.exclude]

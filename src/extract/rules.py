@@ -1,0 +1,281 @@
+"""Rule packs: vocabulary + grammar YAML files, validated and compiled once.
+
+A rules folder holds `vocabulary.yaml` (word lists and maps) and any number of
+grammar files (every other `*.yaml` with a `rules:` list). Patterns reference
+fragments as {name}: a grammar file's own `fragments`, or one generated from
+the vocabulary ({unit}, {prefix_qualifier} ...). Everything is checked at load;
+a problem raises RuleError naming the file, line, rule and what is wrong.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules"
+VOCABULARY_FILE = "vocabulary.yaml"
+NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
+                     "attribution.yaml"}
+_REF = regex.compile(r"\{([a-z_]+)\}")
+
+
+class RuleError(Exception):
+    def __init__(self, file: str, problem: str, rule_id: str | None = None, line: int | None = None):
+        self.file, self.problem, self.rule_id, self.line = file, problem, rule_id, line
+        where = file + (f":{line}" if line else "") + (f" rule {rule_id}" if rule_id else "")
+        super().__init__(f"{where}: {problem}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Yields(_Strict):
+    unit: Optional[str] = None
+    category: Optional[str] = None
+    kind: Optional[Literal["level", "change"]] = None
+    qualifier: Optional[Literal["exact", "approx", "lower_bound", "upper_bound"]] = None
+    target: Optional[bool] = None
+    value: Optional[float] = None
+    parse: Optional[Literal["cheng", "fraction", "ratio", "doubling"]] = None
+    exclude: bool = False
+
+
+class Expect(_Strict):
+    text: Optional[str] = None
+    value: Optional[float] = None
+    value_max: Optional[float] = None
+    unit: Optional[str] = None
+    qualifier: Optional[str] = None
+    kind: Optional[str] = None
+    category: Optional[str] = None
+
+
+class Example(_Strict):
+    text: str
+    expect: Expect
+
+
+class RuleSpec(_Strict):
+    id: str
+    description: str
+    pattern: str
+    priority: int = 40
+    yields: Yields = Yields()
+    examples: list[Example] = []
+    counter_examples: list[str] = []
+
+
+class GrammarFile(_Strict):
+    fragments: dict[str, str] = {}
+    rules: list[RuleSpec]
+
+
+class UnitEntry(_Strict):
+    unit: Optional[str] = None
+    category: Optional[str] = None
+    not_before: str = ""
+
+
+class Qualifiers(_Strict):
+    prefix: dict[str, str]
+    suffix: dict[str, str]
+    trailing: dict[str, str]
+
+
+class Vocabulary(_Strict):
+    units: dict[str, UnitEntry]
+    noun_units: dict[str, UnitEntry] = {}
+    people_nouns: list[str] = []
+    magnitudes: list[str]
+    qualifiers: Qualifiers
+    rhetorical_nouns: list[str] = []
+    rhetorical_heads: list[str] = []
+    fixed_phrases: list[str] = []
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    priority: int
+    yields: Yields
+    regex: Any
+    source: str          # file the rule came from
+    line: int
+    examples: tuple[Example, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+    @property
+    def exclude(self) -> bool:
+        return self.yields.exclude
+
+
+@dataclass
+class RuleSet:
+    vocabulary: Vocabulary
+    rules: list[Rule]
+    digest: str                                 # content hash of every file read
+    overridden: list[str] = field(default_factory=list)   # "id: user file replaces shipped file"
+
+    def unit_of(self, word: str) -> UnitEntry | None:
+        return self.vocabulary.units.get(word) or self.vocabulary.noun_units.get(word)
+
+    def qualifier_of(self, word: str, position: str) -> str:
+        return getattr(self.vocabulary.qualifiers, position).get(word, "exact")
+
+
+def _alternation(words, not_before: dict[str, str] | None = None) -> str:
+    """Longest-first alternation so 人次 wins over 人, with per-word guards."""
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        guard = (not_before or {}).get(w, "")
+        parts.append(regex.escape(w) + (f"(?![{regex.escape(guard)}])" if guard else ""))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def vocabulary_fragments(vocab: Vocabulary) -> dict[str, str]:
+    return {
+        "unit": _alternation(vocab.units, {w: e.not_before for w, e in vocab.units.items()}),
+        "noun_unit": _alternation(vocab.noun_units, {w: e.not_before for w, e in vocab.noun_units.items()}),
+        "people_noun": _alternation(vocab.people_nouns),
+        "magnitude": _alternation(vocab.magnitudes),
+        "prefix_qualifier": _alternation(vocab.qualifiers.prefix),
+        "suffix_qualifier": _alternation(vocab.qualifiers.suffix),
+        "trailing_qualifier": _alternation(vocab.qualifiers.trailing),
+        "rhetorical_noun": _alternation(vocab.rhetorical_nouns),
+        "rhetorical_head": _alternation(vocab.rhetorical_heads),
+        "fixed_phrase": _alternation(vocab.fixed_phrases),
+    }
+
+
+def expand(pattern: str, fragments: dict[str, str], file: str, rule_id: str | None, line: int | None,
+           depth: int = 0) -> str:
+    if depth > 10:
+        raise RuleError(file, "fragment references nest too deep (a cycle?)", rule_id, line)
+
+    def sub(m):
+        name = m.group(1)
+        if name not in fragments:
+            raise RuleError(file, f"unknown fragment {{{name}}}; known: {', '.join(sorted(fragments))}",
+                            rule_id, line)
+        return expand(fragments[name], fragments, file, rule_id, line, depth + 1)
+    return _REF.sub(sub, pattern)
+
+
+def _read_yaml(path: Path) -> tuple[Any, Any]:
+    """(data, node) with a safe loader; node gives line numbers."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RuleError(str(path), f"bad YAML: {getattr(exc, 'problem', exc)}",
+                        line=mark.line + 1 if mark else None) from exc
+
+
+def _rule_lines(node) -> list[int]:
+    if node is None or not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if key.value == "rules" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _validation_problem(exc: ValidationError) -> tuple[str, list]:
+    err = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", list(err["loc"])
+
+
+def load_vocabulary(folders: list[Path]) -> tuple[Vocabulary, list[bytes]]:
+    """Merge vocabularies: later folders add words and override entries."""
+    merged: dict[str, Any] = {}
+    blobs = []
+    for folder in folders:
+        path = folder / VOCABULARY_FILE
+        if not path.exists():
+            continue
+        data, _ = _read_yaml(path)
+        blobs.append(path.read_bytes())
+        for key, value in (data or {}).items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = _merge(merged[key], value)
+            elif isinstance(value, list) and isinstance(merged.get(key), list):
+                merged[key] = merged[key] + [v for v in value if v not in merged[key]]
+            else:
+                merged[key] = value
+    try:
+        return Vocabulary.model_validate(merged), blobs
+    except ValidationError as exc:
+        problem, _ = _validation_problem(exc)
+        raise RuleError(" + ".join(str(f / VOCABULARY_FILE) for f in folders), problem) from exc
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def grammar_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in NON_GRAMMAR_FILES)
+
+
+def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_RULES) -> RuleSet:
+    """Shipped rules, then each user folder; a user rule with a shipped id replaces it."""
+    folders = [shipped, *(user_folders or [])]
+    vocab, blobs = load_vocabulary(folders)
+    vocab_fragments = vocabulary_fragments(vocab)
+    by_id: dict[str, Rule] = {}
+    overridden = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise RuleError(str(folder), "rules folder does not exist")
+        for path in grammar_files(folder):
+            blobs.append(path.read_bytes())
+            for rule in _compile_file(path, vocab_fragments):
+                if rule.id in by_id:
+                    previous = by_id[rule.id]
+                    if previous.source == rule.source:
+                        raise RuleError(rule.source, "duplicate rule id", rule.id, rule.line)
+                    overridden.append(f"{rule.id}: {rule.source} replaces {previous.source}")
+                by_id[rule.id] = rule
+    digest = hashlib.sha256(b"\0".join(blobs)).hexdigest()[:12]
+    return RuleSet(vocab, list(by_id.values()), digest, overridden)
+
+
+def _compile_file(path: Path, vocab_fragments: dict[str, str]) -> list[Rule]:
+    data, node = _read_yaml(path)
+    lines = _rule_lines(node)
+    file = str(path)
+    try:
+        grammar = GrammarFile.model_validate(data or {})
+    except ValidationError as exc:
+        problem, loc = _validation_problem(exc)
+        rule_id = line = None
+        if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int):
+            line = lines[loc[1]] if loc[1] < len(lines) else None
+            raw = (data.get("rules") or [])[loc[1]]
+            rule_id = raw.get("id") if isinstance(raw, dict) else None
+        raise RuleError(file, problem, rule_id, line) from exc
+    fragments = {**vocab_fragments, **grammar.fragments}
+    rules = []
+    for i, spec in enumerate(grammar.rules):
+        line = lines[i] if i < len(lines) else None
+        source = expand(spec.pattern, fragments, file, spec.id, line)
+        try:
+            compiled = regex.compile(source, regex.V0)
+        except regex.error as exc:
+            raise RuleError(file, f"bad regex: {exc}", spec.id, line) from exc
+        if not spec.yields.exclude and "num" not in compiled.groupindex and spec.yields.value is None:
+            raise RuleError(file, "pattern has no (?P<num>...) group and yields no value", spec.id, line)
+        rules.append(Rule(spec.id, spec.description, spec.priority, spec.yields, compiled, file, line or 0,
+                          tuple(spec.examples), tuple(spec.counter_examples)))
+    return rules
