@@ -1,0 +1,189 @@
+"""Named entities for claim extraction: REGION, SCHOOL, GROUP, POLICY.
+
+spaCy (blank "zh", jieba segmenter) + an entity ruler whose REGION phrase
+patterns are the gazetteer's names and aliases.  Matching whole jieba tokens
+(not substrings) is what keeps 西城 out of 江西城市; for that the gazetteer
+names are added to jieba's dictionary so 鞍山市铁西区 splits into its parts.
+SCHOOL/GROUP/POLICY come from rules/entities.yaml: regexes plus a small
+token grammar ([REGION] [name token | numbered] ending), because their jieba
+tokenization (实验|小学, 第七|中学, 北京四中) is not uniform enough for phrase
+patterns.  Text must already be simplified Chinese.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+import regex
+import spacy
+import yaml
+
+from .gazetteer import Gazetteer, Region
+
+RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "entities.yaml"
+HAN = regex.compile(r"^\p{Han}{2,}$")
+
+# jieba's dictionary is process-global: remember what this process already added
+# so a second recognizer (tests, notebooks) does not redo it.
+_JIEBA_WORDS: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int                    # char offsets into the text passed to find()
+    end: int
+    label: str                    # REGION | SCHOOL | GROUP | POLICY
+    text: str
+    region: Region | None = None  # REGION: resolved region (None if ambiguous);
+                                  # SCHOOL/GROUP: the region they are prefixed with
+
+
+def _add_jieba_words(words: list[str]) -> None:
+    jieba.setLogLevel(logging.WARNING)
+    for w in words:
+        if w not in _JIEBA_WORDS:
+            # freq=None lets jieba compute the frequency that keeps w one token
+            # without making it swallow its neighbours.
+            jieba.add_word(w)
+            _JIEBA_WORDS.add(w)
+
+
+class EntityRecognizer:
+    def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None):
+        rules = yaml.safe_load((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
+        self.gazetteer = gazetteer
+        skip = set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
+        forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
+        _add_jieba_words(forms)
+
+        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        ruler = self.nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
+        ruler.add_patterns([{"label": "REGION", "pattern": f} for f in forms])
+
+        school, group = rules["school"], rules["group"]
+        self._school_end = self._alternation(school["suffixes"], anchored=True)
+        self._numbered = regex.compile(school["numbered"])
+        self._numbered_short = regex.compile(school["numbered_short"])
+        self._school_generic = set(school["generic"])
+        self._max_name_tokens = school["max_name_tokens"]
+        self._weak_suffixes = set(school["weak_suffixes"])
+        self._place_end = self._alternation(school["place_endings"], anchored=True)
+        self._group_end = self._alternation(group["suffixes"])
+        self._group_needs_school = set(group["needs_school"])
+        self._group_generic = set(group["generic"])
+        self._policy = regex.compile(rules["policy"]["pattern"])
+
+    @staticmethod
+    def _alternation(words: list[str], anchored: bool = False) -> regex.Pattern:
+        body = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+        return regex.compile(f"(?:{body})" + ("$" if anchored else ""))
+
+    def tokens(self, text: str) -> list[tuple[int, int]]:
+        """jieba token spans (char offsets), with the gazetteer words added."""
+        return [(t.idx, t.idx + len(t.text)) for t in self.nlp.make_doc(text)]
+
+    def find(self, text: str) -> list[Entity]:
+        doc = self.nlp(text)
+        toks = [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+        regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
+        region_end = {e.end: e for e in regions}
+        schools = self._schools(text, toks, region_end)
+        groups = self._groups(text, toks, region_end, {e.end: e for e in schools})
+        policies = [Entity(m.start(), m.end(), "POLICY", m.group()) for m in self._policy.finditer(text)]
+        return _longest_first([*regions, *schools, *groups, *policies])
+
+    def _regions(self, text: str, spans: list[tuple[int, int]]) -> list[Entity]:
+        """Merge chains like 安阳市|殷都区 into one entity, resolving each link within the previous."""
+        out: list[Entity] = []
+        for s, e in spans:
+            prev = out[-1] if out else None
+            if prev and prev.end == s and prev.region:
+                inner = self.gazetteer.resolve(text[s:e], within=prev.region.path)
+                if inner and inner.path.startswith(prev.region.path) and inner.path != prev.region.path:
+                    out[-1] = Entity(prev.start, e, "REGION", text[prev.start:e], inner)
+                    continue
+            out.append(Entity(s, e, "REGION", text[s:e], self.gazetteer.resolve(text[s:e])))
+        return out
+
+    def _schools(self, text: str, toks: list[tuple[int, int]], region_end: dict[int, Entity]) -> list[Entity]:
+        starts, ends = {s for s, _ in toks}, {e for _, e in toks}
+        spans: list[tuple[int, int]] = []
+        # 第七中学, 十一学校 anywhere on token boundaries; 八中 only after a region or with 第.
+        for pat, needs_region in ((self._numbered, False), (self._numbered_short, True)):
+            for m in pat.finditer(text):
+                if m.end() not in ends:
+                    continue
+                if m.start() in starts:
+                    if not needs_region or m.group().startswith("第") or m.start() in region_end:
+                        spans.append((m.start(), m.end()))
+                else:  # inside one token: 北京四中 is a name, 其中 / 三中全会 are not
+                    tok = next(t for t in toks if t[0] < m.start() < t[1])
+                    if tok[1] == m.end() and m.start() - tok[0] >= 2 and HAN.match(text[tok[0]:m.start()]):
+                        spans.append(tok)
+        # named schools: non-generic name tokens before the ending (华山|中学,
+        # 望|湖路|小学, 人大附中), stopping at a region, which _prefixed absorbs.
+        for i, (s, e) in enumerate(toks):
+            m = self._school_end.search(text, s, e)
+            if not m:
+                continue
+            head = text[s:m.start()]
+            if head:
+                if len(head) >= 2 and head not in self._school_generic and HAN.match(head):
+                    spans.append((s, e))
+                continue
+            start = s
+            for j in range(i - 1, max(i - 1 - self._max_name_tokens, -1), -1):
+                ps, pe = toks[j]
+                name = text[ps:pe]
+                if (pe != start or pe in region_end or name in self._school_generic
+                        or not regex.fullmatch(r"\p{Han}+", name) or (start == s and len(name) < 2)):
+                    break
+                start = ps
+            weak = m.group() in self._weak_suffixes
+            first = next((t for t in toks[max(i - self._max_name_tokens, 0):i] if t[0] == start), None)
+            if start < s and (not weak or start in region_end
+                              or first and self._place_end.search(text, first[0], first[1])):
+                spans.append((start, e))
+        return [self._prefixed("SCHOOL", text, s, e, region_end) for s, e in spans]
+
+    def _groups(self, text: str, toks: list[tuple[int, int]], region_end: dict[int, Entity],
+                school_end: dict[int, Entity]) -> list[Entity]:
+        starts = {s for s, _ in toks}
+        prev_tok = {e: (s, e) for s, e in toks}
+        out: list[Entity] = []
+        for m in self._group_end.finditer(text):
+            s = m.start()
+            if s not in starts:
+                continue
+            if s in school_end:
+                school = school_end[s]
+                out.append(Entity(school.start, m.end(), "GROUP", text[school.start:m.end()], school.region))
+            elif m.group() in self._group_needs_school:
+                continue
+            elif s in region_end:  # 上城|教育联盟
+                r = region_end[s]
+                out.append(Entity(r.start, m.end(), "GROUP", text[r.start:m.end()], r.region))
+            elif s in prev_tok and HAN.match(text[prev_tok[s][0]:s]) and text[prev_tok[s][0]:s] not in self._group_generic:
+                out.append(self._prefixed("GROUP", text, prev_tok[s][0], m.end(), region_end))
+        return out
+
+    @staticmethod
+    def _prefixed(label: str, text: str, s: int, e: int, region_end: dict[int, Entity]) -> Entity:
+        """Extend a name over a region right before it: 沈阳市|第七中学."""
+        r = region_end.get(s)
+        if r and r.start < s:
+            return Entity(r.start, e, label, text[r.start:e], r.region)
+        return Entity(s, e, label, text[s:e])
+
+
+def _longest_first(ents: list[Entity]) -> list[Entity]:
+    """Non-overlapping entities, longer spans winning, sorted by position."""
+    used = bytearray(max((x.end for x in ents), default=0))  # per-char occupancy: linear time
+    taken: list[Entity] = []
+    for ent in sorted(ents, key=lambda x: (x.start - x.end, x.start)):
+        if not any(used[ent.start:ent.end]):
+            used[ent.start:ent.end] = b"\1" * (ent.end - ent.start)
+            taken.append(ent)
+    return sorted(taken, key=lambda x: x.start)

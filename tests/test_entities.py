@@ -1,0 +1,50 @@
+import pytest
+
+from extract.entities import EntityRecognizer
+from extract.gazetteer import Gazetteer
+
+
+@pytest.fixture(scope="module")
+def er() -> EntityRecognizer:
+    return EntityRecognizer(Gazetteer.load())
+
+
+def labels(er, text):
+    ents = er.find(text)
+    for e in ents:
+        assert text[e.start:e.end] == e.text
+    assert all(a.end <= b.start for a, b in zip(ents, ents[1:]))
+    return [(e.label, e.text, e.region.path if e.region else None) for e in ents]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("辽宁省今年新建学校", [("REGION", "辽宁省", "辽宁省")]),
+    ("在安阳市殷都区调研", [("REGION", "安阳市殷都区", "河南省安阳市殷都区")]),
+    ("鞍山市、海城市和铁西区", [("REGION", "鞍山市", "辽宁省鞍山市"), ("REGION", "海城市", "辽宁省鞍山市海城市"),
+                               ("REGION", "铁西区", None)]),
+    ("鞍山市铁西区", [("REGION", "鞍山市铁西区", "辽宁省鞍山市铁西区")]),
+    ("北京市西城区和包头市", [("REGION", "北京市西城区", "北京市西城区"), ("REGION", "包头市", "内蒙古自治区包头市")]),
+    ("锦州市八中教育集团成立", [("GROUP", "锦州市八中教育集团", "辽宁省锦州市")]),
+    ("沈阳市第七中学招生", [("SCHOOL", "沈阳市第七中学", "辽宁省沈阳市")]),
+    ("印发《开展集团化等多种办学模式改革,推动基础教育高质量发展》的通知",
+     [("POLICY", "《开展集团化等多种办学模式改革,推动基础教育高质量发展》", None)]),
+    ("新疆生产建设兵团第十二师", [("REGION", "新疆生产建设兵团第十二师", "新疆生产建设兵团第十二师")]),
+])
+def test_entities(er, text, expected):
+    assert labels(er, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("我省全区新建公办小学3所,我市全市中小学", []),   # deictic and generic: nothing
+    ("十九届三中全会,其中一中", []),                     # 三中/一中 outside a school name
+    ("江西城市建设与中华民族共同体", [("REGION", "江西", "江西省")]),  # not 西城; not a group
+])
+def test_no_false_positives(er, text, expected):
+    assert labels(er, text) == expected
+
+
+def test_offsets_and_tokens(er):
+    text = "推进北京四中和育才小学组建教育联盟"
+    assert [e.text for e in er.find(text)] == ["北京四中", "育才小学"]
+    spans = er.tokens(text)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
