@@ -1,0 +1,286 @@
+"""Attribute each quantity: kind, target, category, subject, region, entity, years.
+
+Cue words live in rules/attribution.yaml and rules/categories.yaml. Context is
+read from near to far: the clause before the number, its sentence, the
+section (compilations: one section per regional case), then the article's
+header (title, source, publication date).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import regex
+import yaml
+
+from .entities import Entity
+from .gazetteer import Gazetteer, Region
+from .quantities import Quantity
+from .segment import Segmented, Sentence
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+_CLAUSE_END = regex.compile(r"[,;:。!?、\n(]")
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)")
+_YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年")
+_YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
+_PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
+_LAST_YEAR = regex.compile(r"去年")
+_SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
+_NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
+_NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    kind: str
+    value_sign: int
+    target: bool
+    category: str
+    subject: str
+    region: Region | None
+    entity: str | None
+    year: int | None
+    baseline_year: int | None
+    qualifier: str
+
+
+def _alt(words) -> regex.Pattern:
+    return regex.compile("|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+class Attributor:
+    """Built once per worker from the cue files; `attribute` is pure per call."""
+
+    def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
+        cues = yaml.safe_load((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
+        cats = yaml.safe_load((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
+        self.gazetteer = gazetteer
+        self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
+        self.deixis_re = _alt(self.deixis)
+        self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
+        self.present_re = _alt(cues["present_cues"])
+        self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
+        self.plan_periods = cues["plan_periods"]
+        self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
+        reached = "(?:" + _alt(cues["reached"]).pattern + ")"
+        self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
+        self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})")
+        self.target_re = _alt(cues["target_cues"])
+        self.forecast_re = _alt(cues["forecast_cues"])
+        self.distant_q = cues["distant_qualifiers"]
+        self.distant_q_re = _alt(self.distant_q)
+        self.units_default = cats["units_default"]
+        self.category_rules = [
+            (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]))
+            for r in cats["rules"]]
+
+    # ---- article-level context -------------------------------------------------
+
+    def article_home(self, text: str, seg: Segmented, entities: list[Entity]) -> Region | None:
+        """The region the article is about: the title's, else the source's, else the most named."""
+        regions = [e for e in entities if e.label == "REGION" and e.region is not None]
+        title = seg.header.title or ""
+        in_title = self._region_in(title)
+        if in_title:
+            return max(in_title, key=lambda r: len(r.path))
+        if seg.header.source:
+            found = self._region_in(seg.header.source)
+            if found:
+                return found[0]
+        counts: dict[str, tuple[int, Region]] = {}
+        for e in regions:
+            n, _ = counts.get(e.region.path, (0, e.region))
+            counts[e.region.path] = (n + 1, e.region)
+        if not counts:
+            return None
+        return max(counts.values(), key=lambda c: c[0])[1]
+
+    def _region_in(self, text: str) -> list[Region]:
+        out = []
+        for form, _ in self._forms_in(text):
+            r = self.gazetteer.resolve(form)
+            if r:
+                out.append(r)
+        return out
+
+    def _forms_in(self, text: str):
+        # longest gazetteer forms found in a short string (title or source line)
+        found = []
+        i = 0
+        while i < len(text):
+            for j in range(min(len(text), i + 12), i + 1, -1):
+                if self.gazetteer.lookup(text[i:j]):
+                    found.append((text[i:j], i))
+                    i = j - 1
+                    break
+            i += 1
+        return found
+
+    def section_homes(self, seg: Segmented, entities: list[Entity], home: Region | None) -> list[Region | None]:
+        """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
+        homes: list[Region | None] = []
+        for i, sec in enumerate(seg.sections):
+            parent = homes[sec.parent] if sec.parent is not None else home
+            named = None
+            if sec.heading and i > 0:
+                head_end = sec.start + len(sec.heading) + 4
+                for e in entities:
+                    if sec.start <= e.start < head_end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region:
+                        named = self._within(e.region, parent)
+                        break
+            homes.append(named or parent)
+        return homes
+
+    def _within(self, region: Region, context: Region | None) -> Region:
+        """Re-resolve an ambiguous short name inside the context region."""
+        if context and not region.path.startswith(context.path):
+            better = self.gazetteer.resolve(region.name, within=context.path)
+            if better:
+                return better
+        return region
+
+    # ---- per quantity -------------------------------------------------------------
+
+    def attribute(self, text: str, q: Quantity, sentence: Sentence, entities: list[Entity],
+                  section_home: Region | None, pub_year: int | None) -> Attribution:
+        before = text[sentence.start:q.start]
+        clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+        clause = before[clause_start:]
+        after = text[q.end:sentence.end]
+
+        kind, sign = self._kind(clause)
+        target = bool(self.target_re.search(before)) and not self.forecast_re.search(before)
+        year, baseline = self._years(before, clause, kind, target, pub_year)
+        region, entity = self._region(text, q, sentence, entities, section_home)
+        category, subject = self._category(q, clause, after)
+        qualifier = q.qualifier
+        if qualifier == "exact":
+            m = None
+            for m in self.distant_q_re.finditer(clause):
+                pass
+            if m is not None and not regex.search(r"\d", clause[m.end():]):
+                qualifier = self.distant_q[m.group()]
+        return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
+
+    def _kind(self, clause: str) -> tuple[str, int]:
+        tail = clause[-12:]
+        inc = [m for m in self.increase_re.finditer(tail)]
+        dec = [m for m in self.decrease_re.finditer(tail)]
+        last = max(inc + dec, key=lambda m: m.end(), default=None)
+        if last is None or regex.search(r"\d", tail[last.end():]):
+            return "level", 1
+        return "change", (-1 if last in dec else 1)
+
+    def _years(self, before: str, clause: str, kind: str, target: bool, pub_year: int | None):
+        year = baseline = None
+        cues = []   # (position, year or "present" or "open")
+        for m in _YEAR.finditer(before):
+            rest = before[m.end():m.end() + 3]
+            if regex.match(r"^(?:以来|起|开始|至今)", rest):
+                cues.append((m.start(), ("open", int(m.group(1)))))
+            elif regex.search(r"(?:比|较|相较|相比|与)$", before[max(0, m.start() - 3):m.start()]):
+                cues.append((m.start(), ("baseline", int(m.group(1)))))
+            else:
+                cues.append((m.start(), ("year", int(m.group(1)))))
+        for m in _YEAR_RANGE_END.finditer(before):
+            cues.append((m.start(), ("year", int(m.group(1)))))
+        for m in self.plan_re.finditer(before):
+            cues.append((m.start(), ("year", self.plan_periods[m.group(1)])))
+        for m in self.present_re.finditer(before):
+            cues.append((m.start(), ("present", pub_year)))
+        cues.sort(key=lambda c: c[0])
+        open_year = None
+        for _, (what, y) in reversed(cues):
+            if what == "year":
+                year = y
+                break
+            if what == "present":
+                year = y
+                break
+            if what == "open":
+                open_year = y
+                break
+        for _, (what, y) in cues:
+            if what == "baseline":
+                baseline = y
+        if kind == "change":
+            if baseline is None and _PREV_YEAR.search(before) and year:
+                baseline = year - 1
+            m = _YEARS_AGO.search(before)
+            if baseline is None and m and year:
+                try:
+                    from .numbers import parse_number
+                    baseline = year - int(parse_number(m.group(1)))
+                except ValueError:
+                    pass
+            if baseline is None and open_year:
+                baseline = open_year
+        else:
+            baseline = None
+        return year, baseline
+
+    def _region(self, text: str, q: Quantity, sentence: Sentence, entities: list[Entity],
+                section_home: Region | None) -> tuple[Region | None, str | None]:
+        best: tuple[int, Region | None] | None = None
+        entity = None
+        for e in entities:
+            if e.start < sentence.start or e.end > q.start:
+                continue
+            if e.label in ("SCHOOL", "GROUP"):
+                entity = e.text
+            if e.region is None or e.label == "POLICY":
+                continue
+            if self.partner_re.search(text[max(sentence.start, e.start - 3):e.start]):
+                continue
+            if best is None or e.start > best[0]:
+                best = (e.start, self._within(e.region, section_home))
+        sent_before = text[sentence.start:q.start]
+        for m in self.deixis_re.finditer(sent_before):
+            pos = sentence.start + m.start()
+            if best is None or pos > best[0]:
+                best = (pos, self._deictic(self.deixis[m.group()], section_home))
+        if best is not None and best[1] is not None:
+            return best[1], entity
+        return section_home, entity
+
+    def _deictic(self, level: str, home: Region | None) -> Region | None:
+        if level == "country":
+            return self.gazetteer.by_path("全国")
+        if home is None:
+            return None
+        if level == "province":
+            return self.gazetteer.by_path(home.province) if home.province else home
+        if level == "city":
+            if home.level in ("city", "county") and home.city:
+                return self.gazetteer.by_path(_prefix_path(home, "city")) or home
+            return home
+        return home   # county-level deixis (全区, 我县): the most specific context we have
+
+    def _category(self, q: Quantity, clause: str, after: str) -> tuple[str, str]:
+        after_noun = ""
+        if not _NOT_NOUN_START.match(after):
+            m = _NOUNISH.match(after)
+            after_noun = m.group()[:12] if m else ""
+        before_noun = _SUBJECT_TRIM.sub("", clause[-16:]).strip()
+        subject = after_noun or before_noun or q.unit
+        if q.rule.yields.category:
+            return q.rule.yields.category, subject
+        for scope in (after_noun, before_noun, after_noun + before_noun):
+            if not scope:
+                continue
+            for category, units, words in self.category_rules:
+                if units is not None and q.unit not in units:
+                    continue
+                if words.search(scope):
+                    return category, subject
+        default = self.units_default.get(q.unit) or q.unit_category
+        return default or "other", subject
+
+
+def _prefix_path(region: Region, level: str) -> str:
+    if level == "city":
+        prov = region.province or ""
+        return prov if region.city == prov else prov + (region.city or "")
+    return region.path

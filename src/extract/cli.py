@@ -1,0 +1,42 @@
+"""Command line: `extract run INPUT_DIR --out OUT_DIR` and friends."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .rules import RuleError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="extract")
+def main() -> None:
+    """Numeric claims from Chinese school-education articles, as Parquet tables."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for claims/articles/entities/errors .parquet")
+@click.option("--rules", "user_rules", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              multiple=True, help="Extra rules folder; a rule with a shipped id overrides it")
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True,
+              help="Larger files become errors rows")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal)")
+def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress) -> None:
+    """Extract claims from every .txt/.md article under INPUT_DIR."""
+    from .pipeline import Extractor
+    from .run import run as run_batch
+
+    try:
+        extractor = Extractor(user_rules=list(user_rules))
+    except RuleError as exc:
+        raise click.ClickException(f"broken rule file: {exc}") from exc
+    for line in extractor.rules.overridden:
+        click.echo(f"override: {line}", err=True)
+    summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress)
+    click.echo(f"{summary.articles} articles, {summary.claims} claims, {summary.errors} errors, "
+               f"{summary.skipped} skipped -> {out_dir}", err=True)

@@ -1,0 +1,90 @@
+"""One article through every stage: load -> normalize -> segment -> quantities
+-> entities -> attribution -> records. Built once per worker (rules, gazetteer,
+spaCy/jieba), then `process` is called per article."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .attribute import Attributor
+from .entities import EntityRecognizer
+from .gazetteer import Gazetteer, Region
+from .load import RawArticle
+from .models import ArticleRow, Claim, EntityRow
+from .normalize import normalize
+from .quantities import find_quantities
+from .rules import RuleSet, load_rules
+from .segment import segment
+
+
+@dataclass
+class ArticleResult:
+    article: ArticleRow
+    claims: list[Claim] = field(default_factory=list)
+    entities: list[EntityRow] = field(default_factory=list)
+
+
+def _region_columns(region: Region | None) -> dict:
+    if region is None:
+        return {"region": None, "province": None, "city": None, "county": None, "region_code": None}
+    return {"region": region.path, "province": region.province, "city": region.city,
+            "county": region.county, "region_code": region.code or None}
+
+
+class Extractor:
+    def __init__(self, rules: RuleSet | None = None, user_rules: list[Path] | None = None):
+        self.rules = rules or load_rules(user_rules)
+        self.gazetteer = Gazetteer.load()
+        self.recognizer = EntityRecognizer(self.gazetteer)
+        self.attributor = Attributor(self.gazetteer)
+        self.version = f"{__version__}+rules.{self.rules.digest}"
+
+    def process(self, raw: RawArticle) -> ArticleResult:
+        norm = normalize(raw.text)
+        text = norm.text
+        seg = segment(text)
+        entities = self.recognizer.find(text)
+        quantities = find_quantities(text, self.rules)
+        home = self.attributor.article_home(text, seg, entities)
+        section_homes = self.attributor.section_homes(seg, entities, home)
+        pub_year = int(seg.header.published[:4]) if seg.header.published else None
+        starts = [s.start for s in seg.sentences]
+
+        claims = []
+        for q in quantities:
+            i = bisect.bisect_right(starts, q.start) - 1
+            if i < 0 or q.start < seg.header.end:
+                continue
+            sentence = seg.sentences[i]
+            if sentence.furniture or q.end > sentence.end:
+                continue
+            a = self.attributor.attribute(text, q, sentence, entities, section_homes[sentence.section], pub_year)
+            start, end = norm.span_to_orig(q.start, q.end)
+            s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
+            value = a.value_sign * q.value
+            value_max = None if q.value_max is None else a.value_sign * q.value_max
+            if value_max is not None and value_max < value:
+                value, value_max = value_max, value
+            claims.append(Claim(
+                article=raw.path, start=start, end=end, text=raw.text[start:end],
+                value=value, value_max=value_max, unit=q.unit, qualifier=a.qualifier,
+                kind=a.kind, target=a.target, category=a.category, subject=a.subject,
+                entity=a.entity, year=a.year, baseline_year=a.baseline_year,
+                **_region_columns(a.region),
+                sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version))
+
+        entity_rows = []
+        for e in entities:
+            start, end = norm.span_to_orig(e.start, e.end)
+            entity_rows.append(EntityRow(
+                article=raw.path, start=start, end=end, text=raw.text[start:end], label=e.label,
+                region=e.region.path if e.region and e.label == "REGION" else None,
+                region_code=(e.region.code or None) if e.region and e.label == "REGION" else None))
+
+        article = ArticleRow(
+            path=raw.path, sha256=raw.sha256, title=seg.header.title, published=seg.header.published,
+            source=seg.header.source, encoding=raw.encoding, chars=len(raw.text), claims=len(claims),
+            status="ok", extractor_version=self.version)
+        return ArticleResult(article, claims, entity_rows)
