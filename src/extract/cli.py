@@ -40,3 +40,6 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress)
     click.echo(f"{summary.articles} articles, {summary.claims} claims, {summary.errors} errors, "
                f"{summary.skipped} skipped -> {out_dir}", err=True)
+
+
+# Further command groups register themselves on `main` (one import each).

@@ -48,6 +48,7 @@ class Claim(Record):
     city: Optional[str] = Field(None, description="prefecture-level part of region")
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
+    claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")
     extractor_version: str = Field(description="pipeline version + rules content hash")

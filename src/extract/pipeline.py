@@ -4,6 +4,7 @@ spaCy/jieba), then `process` is called per article."""
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,12 @@ class ArticleResult:
     article: ArticleRow
     claims: list[Claim] = field(default_factory=list)
     entities: list[EntityRow] = field(default_factory=list)
+
+
+def claim_group(region: str | None, category: str, unit: str, value: float, year: int | None) -> str:
+    """Same figure, same place, same year -> same id, whichever article reports it."""
+    key = f"{region or ''}|{category}|{unit}|{value:.6g}|{year if year is not None else ''}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 def _region_columns(region: Region | None) -> dict:
@@ -73,6 +80,7 @@ class Extractor:
                 kind=a.kind, target=a.target, category=a.category, subject=a.subject,
                 entity=a.entity, year=a.year, baseline_year=a.baseline_year,
                 **_region_columns(a.region),
+                claim_group=claim_group(a.region.path if a.region else None, a.category, q.unit, value, a.year),
                 sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version))
 
         entity_rows = []
