@@ -68,6 +68,7 @@ class Attributor:
         self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
         self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})")
         self.target_re = _alt(cues["target_cues"])
+        self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
@@ -143,17 +144,19 @@ class Attributor:
 
     # ---- per quantity -------------------------------------------------------------
 
-    def attribute(self, text: str, q: Quantity, sentence: Sentence, entities: list[Entity],
-                  section_home: Region | None, pub_year: int | None) -> Attribution:
+    def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
+                  entities: list[Entity], section_home: Region | None, pub_year: int | None) -> Attribution:
         before = text[sentence.start:q.start]
+        # time and place carry over from earlier sentences of the same paragraph
+        para_before = text[paragraph_start:q.start]
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
         clause = before[clause_start:]
         after = text[q.end:sentence.end]
 
         kind, sign = self._kind(clause)
-        target = bool(self.target_re.search(before)) and not self.forecast_re.search(before)
-        year, baseline = self._years(before, clause, kind, target, pub_year)
-        region, entity = self._region(text, q, sentence, entities, section_home)
+        target = self._target(before, pub_year)
+        year, baseline = self._years(para_before, clause, kind, target, pub_year)
+        region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
         category, subject = self._category(q, clause, after)
         qualifier = q.qualifier
         if qualifier == "exact":
@@ -163,6 +166,17 @@ class Attributor:
             if m is not None and not regex.search(r"\d", clause[m.end():]):
                 qualifier = self.distant_q[m.group()]
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
+
+    def _target(self, before: str, pub_year: int | None) -> bool:
+        if self.forecast_re.search(before):
+            return False
+        if self.target_re.search(before):
+            return True
+        for m in self.target_year_re.finditer(before):
+            year = int(regex.search(r"20\d\d", m.group()).group())
+            if pub_year is None or year >= pub_year:
+                return True
+        return False
 
     def _kind(self, clause: str) -> tuple[str, int]:
         tail = clause[-12:]
@@ -178,14 +192,17 @@ class Attributor:
         cues = []   # (position, year or "present" or "open")
         for m in _YEAR.finditer(before):
             rest = before[m.end():m.end() + 3]
-            if regex.match(r"^(?:以来|起|开始|至今)", rest):
+            lead = before[max(0, m.start() - 1):m.start()]
+            if regex.match(r"^(?:以来|起|开始|至今)", rest) or (lead in ("自", "从") and not rest.startswith("的")):
                 cues.append((m.start(), ("open", int(m.group(1)))))
             elif regex.search(r"(?:比|较|相较|相比|与)$", before[max(0, m.start() - 3):m.start()]):
                 cues.append((m.start(), ("baseline", int(m.group(1)))))
             else:
                 cues.append((m.start(), ("year", int(m.group(1)))))
+        range_start = None
         for m in _YEAR_RANGE_END.finditer(before):
-            cues.append((m.start(), ("year", int(m.group(1)))))
+            cues.append((m.end(), ("year", int(m.group(1)))))
+            range_start = int(m.group()[:4])
         for m in self.plan_re.finditer(before):
             cues.append((m.start(), ("year", self.plan_periods[m.group(1)])))
         for m in self.present_re.finditer(before):
@@ -217,33 +234,43 @@ class Attributor:
                     pass
             if baseline is None and open_year:
                 baseline = open_year
+            if baseline is None and range_start and year and range_start < year:
+                baseline = range_start
         else:
             baseline = None
         return year, baseline
 
-    def _region(self, text: str, q: Quantity, sentence: Sentence, entities: list[Entity],
-                section_home: Region | None) -> tuple[Region | None, str | None]:
-        best: tuple[int, Region | None] | None = None
+    def _region(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
+                entities: list[Entity], home: Region | None) -> tuple[Region | None, str | None]:
+        """Nearest fitting mention before the number, else the section's region.
+
+        A mention inside the section's region counts from anywhere earlier in
+        the paragraph; a wider or unrelated one (重庆市 in a 江津区 article,
+        全国首批 in a 云南 case) only right before the number, and never after a
+        partner word (与新疆、西藏等对口地区).
+        """
+        mentions: list[tuple[int, Region]] = []
         entity = None
         for e in entities:
-            if e.start < sentence.start or e.end > q.start:
+            if e.start < paragraph_start or e.end > q.start:
                 continue
-            if e.label in ("SCHOOL", "GROUP"):
+            if e.label in ("SCHOOL", "GROUP") and e.start >= sentence.start:
                 entity = e.text
             if e.region is None or e.label == "POLICY":
                 continue
-            if self.partner_re.search(text[max(sentence.start, e.start - 3):e.start]):
+            if self.partner_re.search(text[max(paragraph_start, e.start - 3):e.start]):
                 continue
-            if best is None or e.start > best[0]:
-                best = (e.start, self._within(e.region, section_home))
-        sent_before = text[sentence.start:q.start]
-        for m in self.deixis_re.finditer(sent_before):
-            pos = sentence.start + m.start()
-            if best is None or pos > best[0]:
-                best = (pos, self._deictic(self.deixis[m.group()], section_home))
-        if best is not None and best[1] is not None:
-            return best[1], entity
-        return section_home, entity
+            mentions.append((e.start, self._within(e.region, home)))
+        for m in self.deixis_re.finditer(text, paragraph_start, q.start):
+            region = self._deictic(self.deixis[m.group()], home)
+            if region is not None:
+                mentions.append((m.start(), region))
+        for pos, region in sorted(mentions, key=lambda m: -m[0]):
+            inside = home is None or region.path.startswith(home.path)
+            near = q.start - pos <= 10 and pos >= sentence.start
+            if inside and (pos >= sentence.start or region.level != "country") or near:
+                return region, entity
+        return home, entity
 
     def _deictic(self, level: str, home: Region | None) -> Region | None:
         if level == "country":

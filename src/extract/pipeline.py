@@ -67,7 +67,8 @@ class Extractor:
             sentence = seg.sentences[i]
             if sentence.furniture or q.end > sentence.end:
                 continue
-            a = self.attributor.attribute(text, q, sentence, entities, section_homes[sentence.section], pub_year)
+            a = self.attributor.attribute(text, q, sentence, seg.paragraphs[sentence.paragraph].start, entities,
+                                         section_homes[sentence.section], pub_year)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
             value = a.value_sign * q.value
