@@ -1,0 +1,268 @@
+"""Rule authoring: run rule examples, explain a claim, and the `extract rules` commands.
+
+A rule's `examples` and `counter_examples` are executable: each example text is
+normalized and EVERY rule runs on it (`find_quantities(..., keep_exclusions=True)`),
+so an example only passes when the rule also wins against the other rules.
+
+- example: passes when some winning match of this rule has the expected fields
+  (text compared on the original example text; value within 1e-3 relative;
+  unit, qualifier, value_max; kind/category when the rule yields them).
+  For an exclusion rule, a winning match of the exclusion with that text.
+- counter-example: passes when this rule has no winning match in it.
+
+`validate_examples(ruleset)` returns the failures; `extract rules test` prints
+them, and `extract run --rules DIR` refuses to start when a user rule's own
+examples fail (see `register`).
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from .normalize import normalize
+from .quantities import Quantity, RuleTimeout, find_quantities
+from .rules import SHIPPED_RULES, Example, Rule, RuleError, RuleSet, load_rules
+
+REL_TOL = 1e-3
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str
+    line: int
+    rule_id: str
+    kind: str          # "example" | "counter_example" | "timeout"
+    text: str
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        return (f"{self.file}:{self.line} rule {self.rule_id}: {self.kind} failed\n"
+                f"    text:     {self.text!r}\n"
+                f"    expected: {self.expected}\n"
+                f"    got:      {self.got}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One winning match in an example text, fields as the rule produced them."""
+    rule_id: str
+    text: str              # original text of the span
+    start: int             # original offsets
+    end: int
+    exclude: bool
+    value: float | None
+    value_max: float | None
+    unit: str
+    qualifier: str
+    kind: str | None
+    category: str | None
+    lost_to: tuple[tuple[str, str], ...]
+
+    def describe(self) -> str:
+        if self.exclude:
+            return f"{self.rule_id} excluded {self.text!r}"
+        parts = [f"value={_num(self.value)}"]
+        if self.value_max is not None:
+            parts.append(f"value_max={_num(self.value_max)}")
+        parts += [f"unit={self.unit!r}", f"qualifier={self.qualifier}"]
+        if self.kind:
+            parts.append(f"kind={self.kind}")
+        if self.category:
+            parts.append(f"category={self.category}")
+        return f"{self.rule_id} {self.text!r} " + " ".join(parts)
+
+
+def _num(v: float | None) -> str:
+    return "None" if v is None else (f"{v:g}" if abs(v) < 1e15 else repr(v))
+
+
+def matches_in(text: str, rules: RuleSet) -> list[Match]:
+    """Winning matches (claims and exclusions) of all rules in `text`, original offsets."""
+    norm = normalize(text)
+    out = []
+    for q in find_quantities(norm.text, rules, keep_exclusions=True):
+        s, e = norm.span_to_orig(q.start, q.end)
+        out.append(_as_match(q, text, s, e))
+    return out
+
+
+def _as_match(q: Quantity, original: str, s: int, e: int) -> Match:
+    y = q.rule.yields
+    return Match(q.rule.id, original[s:e], s, e, q.exclude, q.value, q.value_max, q.unit, q.qualifier,
+                 y.kind, y.category or q.unit_category, tuple(q.lost_to))
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-9)
+
+
+def mismatches(example: Example, m: Match) -> list[str]:
+    """Fields of `m` that differ from the example's expectation ([] = pass)."""
+    x = example.expect
+    bad = []
+    if x.text is not None and m.text != x.text:
+        bad.append(f"text {m.text!r} != {x.text!r}")
+    if m.exclude:
+        return bad
+    if x.value is not None and not _close(m.value, x.value):
+        bad.append(f"value {_num(m.value)} != {_num(x.value)}")
+    if x.value_max is not None and not _close(m.value_max, x.value_max):
+        bad.append(f"value_max {_num(m.value_max)} != {_num(x.value_max)}")
+    if x.unit is not None and m.unit != x.unit:
+        bad.append(f"unit {m.unit!r} != {x.unit!r}")
+    if x.qualifier is not None and m.qualifier != x.qualifier:
+        bad.append(f"qualifier {m.qualifier} != {x.qualifier}")
+    if x.kind is not None and m.kind is not None and m.kind != x.kind:
+        bad.append(f"kind {m.kind} != {x.kind}")
+    if x.category is not None and m.category is not None and m.category != x.category:
+        bad.append(f"category {m.category} != {x.category}")
+    return bad
+
+
+def _expected(example: Example) -> str:
+    fields = example.expect.model_dump(exclude_none=True)
+    return ", ".join(f"{k}={v!r}" for k, v in fields.items()) or "a match"
+
+
+def _got(rule: Rule, found: list[Match]) -> str:
+    mine = [m for m in found if m.rule_id == rule.id]
+    if mine:
+        return "; ".join(m.describe() for m in mine)
+    lost = [f"lost to {m.rule_id} on {m.text!r} ({why})" for m in found
+            for rid, why in m.lost_to if rid == rule.id]
+    if lost:
+        return "no winning match of this rule: " + "; ".join(lost)
+    others = "; ".join(m.describe() for m in found) or "nothing"
+    return f"no match of this rule (winners: {others})"
+
+
+def check_rule(rule: Rule, rules: RuleSet) -> list[Failure]:
+    """Failures of one rule's examples and counter-examples."""
+    failures = []
+
+    def fail(kind, text, expected, got):
+        failures.append(Failure(rule.source, rule.line, rule.id, kind, text, expected, got))
+
+    for example in rule.examples:
+        try:
+            found = matches_in(example.text, rules)
+        except RuleTimeout as exc:
+            fail("timeout", example.text, _expected(example), str(exc))
+            continue
+        mine = [m for m in found if m.rule_id == rule.id]
+        if not any(not mismatches(example, m) for m in mine):
+            got = _got(rule, found)
+            if mine:
+                got += " [" + "; ".join(", ".join(mismatches(example, m)) for m in mine) + "]"
+            fail("example", example.text, _expected(example), got)
+    for text in rule.counter_examples:
+        try:
+            found = matches_in(text, rules)
+        except RuleTimeout as exc:
+            fail("timeout", text, "no match of this rule", str(exc))
+            continue
+        mine = [m for m in found if m.rule_id == rule.id]
+        if mine:
+            fail("counter_example", text, "no match of this rule", "; ".join(m.describe() for m in mine))
+    return failures
+
+
+def validate_examples(ruleset: RuleSet, sources: Iterable[Path] | None = None) -> list[Failure]:
+    """Failures of every rule's examples (or only of rules from files under `sources`)."""
+    roots = [Path(s).resolve() for s in sources] if sources is not None else None
+    failures = []
+    for rule in ruleset.rules:
+        if roots is not None and not any(_under(Path(rule.source), r) for r in roots):
+            continue
+        failures.extend(check_rule(rule, ruleset))
+    return failures
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def load_checked(user_rules: list[Path]) -> RuleSet:
+    """Load rules and check the user folders' examples; RuleError on the first problem."""
+    ruleset = load_rules(user_rules)
+    failures = validate_examples(ruleset, user_rules) if user_rules else []
+    if failures:
+        f = failures[0]
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        raise RuleError(f.file, f"{f.kind} failed{more}: {f.text!r}: expected {f.expected}; got {f.got}",
+                        f.rule_id, f.line or None)
+    return ruleset
+
+
+# --------------------------------------------------------------------------- CLI
+
+_RULES_OPT = click.option("--rules", "user_rules", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                          multiple=True, help="Extra rules folder (repeatable); a rule with a shipped id overrides it")
+
+
+def _load(user_rules) -> RuleSet:
+    try:
+        return load_rules(list(user_rules))
+    except RuleError as exc:
+        raise click.ClickException(f"broken rule file: {exc}") from exc
+
+
+@click.group("rules")
+def rules_group() -> None:
+    """Check and inspect rule packs."""
+
+
+@rules_group.command("test")
+@_RULES_OPT
+@click.option("--user-only", is_flag=True, help="Only the rules from --rules folders")
+def rules_test(user_rules, user_only: bool) -> None:
+    """Run every rule's examples and counter-examples; exit 1 on any failure."""
+    ruleset = _load(user_rules)
+    failures = validate_examples(ruleset, list(user_rules) if user_only else None)
+    tested = [r for r in ruleset.rules
+              if not user_only or any(_under(Path(r.source), Path(u).resolve()) for u in user_rules)]
+    n_ex = sum(len(r.examples) + len(r.counter_examples) for r in tested)
+    for f in failures:
+        click.echo(str(f))
+    click.echo(f"{len(tested)} rules, {n_ex} examples, {len(failures)} failures", err=True)
+    if failures:
+        raise SystemExit(1)
+
+
+def _wrap_run(main: click.Group) -> None:
+    """`extract run`: check user rules' examples before any article is processed."""
+    cmd = main.commands.get("run")
+    if cmd is None or getattr(cmd.callback, "_examples_checked", False):
+        return
+    original = cmd.callback
+
+    @functools.wraps(original)
+    def callback(*args, **kwargs):
+        user_rules = list(kwargs.get("user_rules") or ())
+        if user_rules:
+            try:
+                load_checked(user_rules)
+            except RuleError as exc:
+                raise click.ClickException(f"broken rule file: {exc}") from exc
+        return original(*args, **kwargs)
+
+    callback._examples_checked = True
+    cmd.callback = callback
+
+
+def register(main: click.Group) -> None:
+    """Add the authoring commands to the `extract` group."""
+    main.add_command(rules_group)
+    _wrap_run(main)
