@@ -80,44 +80,63 @@ class Attributor:
     # ---- article-level context -------------------------------------------------
 
     def article_home(self, text: str, seg: Segmented, entities: list[Entity]) -> Region | None:
-        """The region the article is about: the title's, else the source's, else the most named."""
-        regions = [e for e in entities if e.label == "REGION" and e.region is not None]
-        title = seg.header.title or ""
-        in_title = self._region_in(title)
-        if in_title:
-            return max(in_title, key=lambda r: len(r.path))
-        if seg.header.source:
-            found = self._region_in(seg.header.source)
-            if found:
-                return found[0]
-        counts: dict[str, tuple[int, Region]] = {}
-        for e in regions:
-            n, _ = counts.get(e.region.path, (0, e.region))
-            counts[e.region.path] = (n + 1, e.region)
-        if not counts:
+        """The region the article is about: the header's (title, source), else the
+        deepest region that holds most of the body's mentions (a list of a city's
+        districts is about the city; a compilation of provinces about 全国)."""
+        named = [e.region for e in entities if e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
+        in_header = [e.region for e in entities
+                     if e.end <= seg.header.end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
+        if in_header:
+            return max(in_header, key=lambda r: len(r.path))
+        named = [r for r in named if r.level != "country"]
+        if not named:
             return None
-        return max(counts.values(), key=lambda c: c[0])[1]
+        counts: dict[str, int] = {}
+        for r in named:
+            for path in self._ancestors(r):
+                counts[path] = counts.get(path, 0) + 1
+        held = [p for p, n in counts.items() if n >= 0.7 * len(named)]
+        if not held:
+            return self.gazetteer.by_path("全国")
+        return self.gazetteer.by_path(max(held, key=len))
 
-    def _region_in(self, text: str) -> list[Region]:
+    def _ancestors(self, r: Region) -> list[str]:
         out = []
-        for form, _ in self._forms_in(text):
-            r = self.gazetteer.resolve(form)
-            if r:
-                out.append(r)
-        return out
+        if r.province:
+            out.append(r.province)
+        if r.city and r.level == "county":
+            out.append(_prefix_path(r, "city"))
+        out.append(r.path)
+        return list(dict.fromkeys(out))
 
-    def _forms_in(self, text: str):
-        # longest gazetteer forms found in a short string (title or source line)
-        found = []
-        i = 0
-        while i < len(text):
-            for j in range(min(len(text), i + 12), i + 1, -1):
-                if self.gazetteer.lookup(text[i:j]):
-                    found.append((text[i:j], i))
-                    i = j - 1
-                    break
-            i += 1
-        return found
+    def title_year(self, seg: Segmented) -> int | None:
+        """A year the title dates the whole report to (山西省2018年教育事业统计公报, “十二五”回顾)."""
+        title = seg.header.title or ""
+        m = _YEAR.search(title)
+        if m:
+            return int(m.group(1))
+        m = regex.search(_alt(self.plan_periods), title)
+        return self.plan_periods[m.group()] if m else None
+
+    def paragraph_homes(self, seg: Segmented, entities: list[Entity],
+                        section_homes: list[Region | None]) -> list[Region | None]:
+        """Region context per paragraph: a line that is only a region name (茅箭区)
+        heads the lines after it, until the next such line or section."""
+        by_start = {e.start: e for e in entities if e.label == "REGION" and e.region}
+        homes: list[Region | None] = []
+        current_section, current = None, None
+        section_of = {}
+        for sent in seg.sentences:
+            section_of.setdefault(sent.paragraph, sent.section)
+        for i, para in enumerate(seg.paragraphs):
+            sec = section_of.get(i, 0)
+            if sec != current_section:
+                current_section, current = sec, section_homes[sec]
+            e = by_start.get(para.start)
+            if e is not None and para.end - e.end <= 1:
+                current = self._within(e.region, section_homes[sec])
+            homes.append(current)
+        return homes
 
     def section_homes(self, seg: Segmented, entities: list[Entity], home: Region | None) -> list[Region | None]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
@@ -145,7 +164,8 @@ class Attributor:
     # ---- per quantity -------------------------------------------------------------
 
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
-                  entities: list[Entity], section_home: Region | None, pub_year: int | None) -> Attribution:
+                  entities: list[Entity], section_home: Region | None, pub_year: int | None,
+                  title_year: int | None = None) -> Attribution:
         before = text[sentence.start:q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
@@ -156,6 +176,10 @@ class Attributor:
         kind, sign = self._kind(clause)
         target = self._target(before, pub_year)
         year, baseline = self._years(para_before, clause, kind, target, pub_year)
+        if year is None and title_year is not None:
+            year = title_year
+            if baseline is None and kind == "change" and _PREV_YEAR.search(before):
+                baseline = year - 1
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
         category, subject = self._category(q, clause, after)
         qualifier = q.qualifier

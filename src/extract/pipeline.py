@@ -56,6 +56,8 @@ class Extractor:
         quantities = find_quantities(text, self.rules)
         home = self.attributor.article_home(text, seg, entities)
         section_homes = self.attributor.section_homes(seg, entities, home)
+        paragraph_homes = self.attributor.paragraph_homes(seg, entities, section_homes)
+        title_year = self.attributor.title_year(seg)
         pub_year = int(seg.header.published[:4]) if seg.header.published else None
         starts = [s.start for s in seg.sentences]
 
@@ -68,7 +70,7 @@ class Extractor:
             if sentence.furniture or q.end > sentence.end:
                 continue
             a = self.attributor.attribute(text, q, sentence, seg.paragraphs[sentence.paragraph].start, entities,
-                                         section_homes[sentence.section], pub_year)
+                                          paragraph_homes[sentence.paragraph], pub_year, title_year)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
             value = a.value_sign * q.value
