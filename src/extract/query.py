@@ -1,0 +1,174 @@
+"""`extract query "SQL"`: DuckDB over the output tables.
+
+The four Parquet files of an output folder are registered as views named
+after their tables (claims, articles, entities, errors).  A table whose file
+is missing is registered as an empty table with the model's schema, so a
+query that joins errors still works on a run without errors.parquet.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+import duckdb
+import pyarrow as pa
+
+from .models import TABLES, arrow_schema
+
+FORMATS = ("table", "csv", "parquet", "json")
+MAX_CELL = 60  # display columns per cell in the table format
+
+
+def connect(out_dir: Path) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with one view per output table."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise FileNotFoundError(f"output folder not found: {out_dir}")
+    con = duckdb.connect(":memory:")
+    for name, model in TABLES.items():
+        path = out_dir / f"{name}.parquet"
+        if path.is_file():
+            literal = str(path.resolve()).replace("'", "''")
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{literal}\')')
+        else:
+            empty = arrow_schema(model).empty_table()
+            con.register(f"_{name}_empty", empty)
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_empty"')
+    return con
+
+
+def run_query(sql: str, out_dir: Path) -> pa.Table:
+    con = connect(out_dir)
+    try:
+        rel = con.sql(sql)
+        if rel is None:  # a statement without a result set
+            return pa.table({})
+        for method in ("to_arrow_table", "fetch_arrow_table", "arrow"):  # duckdb 2.x, 1.x
+            if hasattr(rel, method):
+                return getattr(rel, method)()
+        raise RuntimeError("unsupported duckdb version")
+    finally:
+        con.close()
+
+
+# -- formatting ---------------------------------------------------------------
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+
+
+def _clip(s: str, limit: int = MAX_CELL) -> str:
+    if _width(s) <= limit:
+        return s
+    out, w = [], 0
+    for c in s:
+        cw = _width(c)
+        if w + cw > limit - 1:
+            break
+        out.append(c)
+        w += cw
+    return "".join(out) + "…"
+
+
+def _cell(v) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NaN"
+        return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return str(v).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def format_table(table: pa.Table) -> str:
+    """Plain aligned text (CJK-width aware): header, rule, rows, row count."""
+    names = table.column_names
+    rows = [[_clip(_cell(v)) for v in row.values()] for row in table.to_pylist()]
+    if not names:
+        return "(no result)\n"
+    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+    numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) for f in table.schema]
+
+    def line(cells):
+        parts = []
+        for c, w, num in zip(cells, widths, numeric):
+            pad = " " * (w - _width(c))
+            parts.append(pad + c if num else c + pad)
+        return " | ".join(parts).rstrip()
+
+    out = [line(names), "-+-".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _json_value(v):
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    return v
+
+
+def format_json(table: pa.Table) -> str:
+    """A JSON array of row objects (UTF-8, not ASCII-escaped)."""
+    rows = [{k: _json_value(v) for k, v in r.items()} for r in table.to_pylist()]
+    if not rows:
+        return "[]\n"
+    lines = (json.dumps(r, ensure_ascii=False, default=str) for r in rows)
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def format_csv(table: pa.Table) -> str:
+    import io
+
+    import pyarrow.csv as pacsv
+    buf = io.BytesIO()
+    if table.num_columns:
+        pacsv.write_csv(table, buf)
+    return buf.getvalue().decode("utf-8")
+
+
+def write_result(table: pa.Table, fmt: str, output: Path | None) -> None:
+    if fmt == "parquet":
+        if output is None:
+            raise click.UsageError("--format parquet needs --output FILE")
+        import pyarrow.parquet as pq
+        pq.write_table(table, output)
+        return
+    text = {"table": format_table, "csv": format_csv, "json": format_json}[fmt](table)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+@click.command("query")
+@click.argument("sql")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Output folder of `extract run` holding the .parquet tables")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the result to FILE instead of stdout (required for parquet)")
+def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None) -> None:
+    """Run SQL over the views claims, articles, entities and errors.
+
+    \b
+    extract query "SELECT category, count(*) n FROM claims GROUP BY 1 ORDER BY n DESC"
+    extract query "SELECT * FROM claims WHERE province = '辽宁省'" --format csv --output ln.csv
+    """
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet needs --output FILE")
+    try:
+        table = run_query(sql, out_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise click.ClickException(f"query failed: {exc}") from exc
+    write_result(table, fmt, output)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(query_command)

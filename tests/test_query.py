@@ -1,0 +1,109 @@
+"""`extract query`: DuckDB over the output tables."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from extract.cli import main
+from extract.query import connect, format_table, run_query
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def out(request, tmp_path_factory) -> Path:
+    """A run over seeds/ (the session-wide one from conftest when there is one)."""
+    try:
+        return request.getfixturevalue("seeds_out")
+    except pytest.FixtureLookupError:
+        from extract.pipeline import Extractor
+        from extract.run import run
+        out = tmp_path_factory.mktemp("query_out")
+        run(ROOT / "seeds", out, Extractor(), progress=False)
+        return out
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, ["query", *args], catch_exceptions=False)
+    return result
+
+
+def test_views_match_the_parquet_files(out):
+    con = connect(out)
+    for name in ("claims", "articles", "entities", "errors"):
+        n = con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+        assert n == pq.read_metadata(out / f"{name}.parquet").num_rows
+    con.close()
+
+
+def test_join_across_tables(out):
+    t = run_query("SELECT a.path, count(c.start) n, any_value(a.claims) expected FROM articles a "
+                  "LEFT JOIN claims c ON c.article = a.path GROUP BY a.path", out)
+    rows = t.to_pylist()
+    assert rows and all(r["n"] == r["expected"] for r in rows)
+
+
+def test_table_format(out):
+    r = invoke("SELECT province, count(*) AS n FROM claims WHERE province = '辽宁省' GROUP BY 1", "--out", str(out))
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].split("|")[0].strip() == "province"
+    assert lines[2].startswith("辽宁省")
+    assert lines[-1] == "(1 row)"
+
+
+def test_csv_json_parquet_outputs_agree(out, tmp_path):
+    sql = "SELECT article, start, value, region, year FROM claims ORDER BY article, start"
+    expected = run_query(sql, out).to_pylist()
+    assert expected
+
+    r = invoke(sql, "--out", str(out), "--format", "csv")
+    assert r.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(r.output)))
+    assert [(x["article"], int(x["start"])) for x in rows] == [(e["article"], e["start"]) for e in expected]
+
+    r = invoke(sql, "--out", str(out), "--format", "json", "--output", str(tmp_path / "c.json"))
+    assert r.exit_code == 0 and r.output == ""
+    assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8")) == expected
+
+    r = invoke(sql, "--out", str(out), "--format", "parquet", "--output", str(tmp_path / "c.parquet"))
+    assert r.exit_code == 0
+    assert pq.read_table(tmp_path / "c.parquet").to_pylist() == expected
+
+
+def test_parquet_needs_output(out):
+    r = invoke("SELECT 1", "--out", str(out), "--format", "parquet")
+    assert r.exit_code != 0 and "--output" in r.output
+
+
+def test_bad_sql_is_a_clean_error(out):
+    r = invoke("SELECT * FROM no_such_table", "--out", str(out))
+    assert r.exit_code == 1 and "query failed" in r.output
+
+
+def test_missing_out_dir(tmp_path):
+    r = invoke("SELECT 1", "--out", str(tmp_path / "nope"))
+    assert r.exit_code == 1 and "not found" in r.output
+
+
+def test_missing_table_is_empty_view(tmp_path):
+    t = run_query("SELECT count(*) n FROM errors", tmp_path)
+    assert t.to_pylist() == [{"n": 0}]
+    t = run_query("SELECT * FROM claims", tmp_path)
+    assert "claim_group" in t.column_names and t.num_rows == 0
+
+
+def test_table_format_aligns_wide_characters():
+    import pyarrow as pa
+    text = format_table(pa.table({"region": ["辽宁省", "ab"], "n": [1, 22]}))
+    lines = text.splitlines()
+    # "辽宁省" is 6 display columns wide: the separator sits at the same column on every row
+    assert lines[0] == "region |  n"
+    assert lines[2] == "辽宁省 |  1"
+    assert lines[3] == "ab     | 22"
