@@ -71,6 +71,8 @@ def _value(m, rules: RuleSet, rule: Rule) -> tuple[float, float | None]:
         value_max = parse_number(m.group("num_max"))
         if _group(m, "mag_max"):
             value_max *= parse_number("1" + m.group("mag_max"))
+        elif _group(m, "mag_a") and "num_max" in m.re.groupindex and m.re.groupindex["mag_a"] > m.re.groupindex["num_max"]:
+            value_max *= parse_number("1" + m.group("mag_a"))   # 三五十人: 30-50
         if _group(m, "mag_a") is None and _group(m, "mag_max"):
             value *= parse_number("1" + m.group("mag_max"))   # 3-5万人: the magnitude is shared
     return value, value_max
@@ -93,7 +95,7 @@ def _unit(m, rules: RuleSet, rule: Rule) -> tuple[str, str | None]:
     word = _group(m, "unit") or _group(m, "noun")
     entry = rules.unit_of(word) if word else None
     unit = rule.yields.unit if rule.yields.unit is not None else (
-        (entry.unit or word) if entry else "")
+        (entry.unit or word) if entry else (word or ""))   # a user rule's own unit word stands as written
     return unit, rule.yields.category or (entry.category if entry else None)
 
 
