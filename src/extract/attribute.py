@@ -290,7 +290,7 @@ class Attributor:
             if region is not None:
                 mentions.append((m.start(), region))
         for pos, region in sorted(mentions, key=lambda m: -m[0]):
-            inside = home is None or region.path.startswith(home.path)
+            inside = home is None or home.level == "country" or region.path.startswith(home.path)
             near = q.start - pos <= 10 and pos >= sentence.start
             if inside and (pos >= sentence.start or region.level != "country") or near:
                 return region, entity
