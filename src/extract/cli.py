@@ -45,3 +45,4 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
 # Further command groups register themselves on `main` (one import each).
 from .authoring import register as _register_authoring; _register_authoring(main)  # noqa: E402
 from .query import register as _register_query; _register_query(main)  # noqa: E402
+from .docs_tables import register as _register_docs; _register_docs(main)  # noqa: E402
