@@ -21,7 +21,7 @@ from .segment import Segmented, Sentence
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
-_CLAUSE_END = regex.compile(r"[,;:。!?、\n(]")
+_CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
@@ -181,7 +181,7 @@ class Attributor:
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
-        category, subject = self._category(q, clause, after)
+        category, subject = self._category(q, clause, after, before)
         qualifier = q.qualifier
         if qualifier == "exact":
             m = None
@@ -203,7 +203,7 @@ class Attributor:
         return False
 
     def _kind(self, clause: str) -> tuple[str, int]:
-        tail = clause[-12:]
+        tail = clause
         inc = [m for m in self.increase_re.finditer(tail)]
         dec = [m for m in self.decrease_re.finditer(tail)]
         last = max(inc + dec, key=lambda m: m.end(), default=None)
@@ -309,7 +309,7 @@ class Attributor:
             return home
         return home   # county-level deixis (全区, 我县): the most specific context we have
 
-    def _category(self, q: Quantity, clause: str, after: str) -> tuple[str, str]:
+    def _category(self, q: Quantity, clause: str, after: str, before: str) -> tuple[str, str]:
         after_noun = ""
         if not _NOT_NOUN_START.match(after):
             m = _NOUNISH.match(after)
@@ -318,7 +318,8 @@ class Attributor:
         subject = after_noun or before_noun or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
-        for scope in (after_noun, before_noun, after_noun + before_noun):
+        # a share's clause often names only the base (占总数的73%): look further back
+        for scope in (after_noun, before_noun, before[-30:]):
             if not scope:
                 continue
             for category, units, words in self.category_rules:

@@ -33,6 +33,24 @@ def claim_group(region: str | None, category: str, unit: str, value: float, year
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def extractor_version(rules: RuleSet) -> str:
+    """Written into every row: package version, rule-pack hash, code/data hash."""
+    return f"{__version__}+rules.{rules.digest}.code.{_code_digest()}"
+
+
+def _code_digest() -> str:
+    """Hash of everything besides the rule pack that shapes the output: the
+    package's code, the cue and segment files, the gazetteer. An incremental
+    run re-processes everything when any of it changes."""
+    package = Path(__file__).resolve().parent
+    root = package.parents[1]
+    files = sorted(package.glob("*.py")) + sorted((root / "rules").glob("*.yaml")) + sorted((root / "data").glob("*.tsv"))
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _region_columns(region: Region | None) -> dict:
     if region is None:
         return {"region": None, "province": None, "city": None, "county": None, "region_code": None}
@@ -46,7 +64,7 @@ class Extractor:
         self.gazetteer = Gazetteer.load()
         self.recognizer = EntityRecognizer(self.gazetteer)
         self.attributor = Attributor(self.gazetteer)
-        self.version = f"{__version__}+rules.{self.rules.digest}"
+        self.version = extractor_version(self.rules)
 
     def process(self, raw: RawArticle) -> ArticleResult:
         norm = normalize(raw.text)
