@@ -264,5 +264,78 @@ def _wrap_run(main: click.Group) -> None:
 
 def register(main: click.Group) -> None:
     """Add the authoring commands to the `extract` group."""
+    from .coverage import coverage_cmd
     main.add_command(rules_group)
+    main.add_command(coverage_cmd)
+    main.add_command(explain_cmd)
+    from .evaluate import diff_cmd, evaluate_cmd
+    main.add_command(evaluate_cmd)
+    main.add_command(diff_cmd)
     _wrap_run(main)
+
+
+# --------------------------------------------------------------------------- explain
+
+def explain(text: str, extractor, path: str = "text") -> str:
+    """Readable account of every claim, exclusion and unexplained number in `text`."""
+    from .coverage import Coverage
+    from .load import RawArticle
+
+    result = extractor.process(RawArticle(path, text, "", "utf-8", len(text.encode("utf-8"))))
+    norm = normalize(text)
+    winners = find_quantities(norm.text, extractor.rules, keep_exclusions=True)
+    by_span = {norm.span_to_orig(q.start, q.end): q for q in winners}
+    lines = []
+    claimed = set()
+    for n, c in enumerate(result.claims, 1):
+        q = by_span.get((c.start, c.end))
+        claimed.add((c.start, c.end))
+        rule = q.rule if q else None
+        lines.append(f"claim {n}: {c.text!r} at {c.start}-{c.end}  rule {c.rule_id}"
+                     + (f" (priority {rule.priority}, {Path(rule.source).name}:{rule.line})" if rule else ""))
+        vmax = f"..{_num(c.value_max)}" if c.value_max is not None else ""
+        lines.append(f"    value {_num(c.value)}{vmax}  unit {c.unit!r}  qualifier {c.qualifier}  kind {c.kind}"
+                     f"  target {c.target}")
+        lines.append(f"    category {c.category}  subject {c.subject!r}  region {c.region}  year {c.year}"
+                     + (f"  baseline_year {c.baseline_year}" if c.baseline_year is not None else "")
+                     + (f"  entity {c.entity}" if c.entity else ""))
+        for rid, why in (q.lost_to if q else []):
+            lines.append(f"    lost: {rid}: {why}")
+    for q in winners:
+        span = norm.span_to_orig(q.start, q.end)
+        if span in claimed:
+            continue
+        what = f"excluded by {q.rule.id}" if q.exclude else f"matched by {q.rule.id} but dropped (header or page furniture)"
+        lines.append(f"{what}: {text[span[0]:span[1]]!r} at {span[0]}-{span[1]}")
+        for rid, why in q.lost_to:
+            lines.append(f"    lost: {rid}: {why}")
+    cov = Coverage(extractor.rules)
+    for u in cov.article(path, text):
+        s, e = norm.span_to_orig(u.start, u.end)
+        lines.append(f"no rule: {text[s:e]!r} at {s}-{e}  pattern {u.pattern}  …{u.snippet}…")
+    lines.append(f"{len(result.claims)} claims")
+    return "\n".join(lines)
+
+
+@click.command("explain")
+@click.argument("text_or_file")
+@_RULES_OPT
+def explain_cmd(text_or_file: str, user_rules) -> None:
+    """Which rule made each claim in TEXT_OR_FILE, its fields, and which rules lost and why."""
+    from .pipeline import Extractor
+
+    path = Path(text_or_file)
+    if len(text_or_file) < 4096 and path.is_file():
+        from .load import LoadError, read_article
+        try:
+            raw = read_article(path, path.name)
+        except LoadError as exc:
+            raise click.ClickException(str(exc)) from exc
+        text, name = raw.text, path.name
+    else:
+        text, name = text_or_file, "text"
+    extractor = Extractor(rules=_load(user_rules))
+    try:
+        click.echo(explain(text, extractor, name))
+    except RuleTimeout as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,0 +1,241 @@
+"""`extract evaluate OUT_DIR GOLD.jsonl` and `extract diff OLD_OUT NEW_OUT`.
+
+Matching is the scorer's (/work/shared/tools/score.py): a predicted claim
+matches a gold claim of the same article (compared by base name) when their
+spans overlap; pairs are taken greedily by overlap length, one to one.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import click
+
+FIELDS = ["value", "value_max", "unit", "qualifier", "kind", "target",
+          "category", "region", "year", "baseline_year"]
+CLAIM_FIELDS = ("value", "unit", "region", "year")
+DIFF_FIELDS = ["text", "value", "value_max", "unit", "qualifier", "kind", "target", "category", "subject",
+               "region", "entity", "year", "baseline_year", "rule_id"]
+
+
+def load_claims(path: Path) -> list[dict]:
+    """Claims from a run folder (claims.parquet), a .parquet file or a .jsonl file."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "claims.parquet"
+    if not path.exists():
+        raise click.ClickException(f"no claims table at {path}")
+    if path.suffix == ".jsonl":
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+    else:
+        import pyarrow.parquet as pq
+        rows = pq.read_table(path).to_pylist()
+    for r in rows:
+        r["article"] = os.path.basename(str(r["article"]))
+    return rows
+
+
+def same(field: str, a, b) -> bool:
+    if isinstance(a, float) and math.isnan(a):
+        a = None
+    if isinstance(b, float) and math.isnan(b):
+        b = None
+    if field in ("value", "value_max"):
+        if a is None or b is None:
+            return a is b
+        return math.isclose(float(a), float(b), rel_tol=1e-3, abs_tol=1e-9)
+    if field in ("year", "baseline_year"):
+        return (None if a is None else int(a)) == (None if b is None else int(b))
+    if field == "target":
+        return bool(a) == bool(b)
+    return (a or None) == (b or None)
+
+
+def match(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
+    by_art: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for p in pred:
+        by_art[p["article"]][0].append(p)
+    for g in gold:
+        by_art[g["article"]][1].append(g)
+    pairs = []
+    for ps, gs in by_art.values():
+        cand = []
+        for i, p in enumerate(ps):
+            for j, g in enumerate(gs):
+                ov = min(p["end"], g["end"]) - max(p["start"], g["start"])
+                if ov > 0:
+                    cand.append((ov, i, j))
+        cand.sort(reverse=True)
+        used_p, used_g = set(), set()
+        for _, i, j in cand:
+            if i in used_p or j in used_g:
+                continue
+            used_p.add(i)
+            used_g.add(j)
+            pairs.append((ps[i], gs[j]))
+    return pairs
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def evaluate(pred: list[dict], gold: list[dict]) -> dict:
+    articles = {g["article"] for g in gold}
+    pred = [p for p in pred if p["article"] in articles]
+    pairs = match(pred, gold)
+    out: dict = {"gold": len(gold), "predicted": len(pred), "matched": len(pairs)}
+    out["precision"], out["recall"], out["f1"] = prf(len(pairs), len(pred), len(gold))
+    for f in FIELDS:
+        out["acc_" + f] = sum(same(f, p.get(f), g.get(f)) for p, g in pairs) / len(pairs) if pairs else 0.0
+    full = sum(all(same(f, p.get(f), g.get(f)) for f in CLAIM_FIELDS) for p, g in pairs)
+    out["claim_precision"], out["claim_recall"], out["claim_f1"] = prf(full, len(pred), len(gold))
+
+    cats = sorted({g.get("category") or "" for g in gold} | {p.get("category") or "" for p in pred})
+    out["by_category"] = {}
+    for c in cats:
+        n_gold = sum((g.get("category") or "") == c for g in gold)
+        n_pred = sum((p.get("category") or "") == c for p in pred)
+        rec_tp = sum((g.get("category") or "") == c for _, g in pairs)       # gold of c found
+        prec_tp = sum((p.get("category") or "") == c for p, _ in pairs)      # predictions of c that hit gold
+        p_, r_ = (prec_tp / n_pred if n_pred else 0.0), (rec_tp / n_gold if n_gold else 0.0)
+        pc = [(p, g) for p, g in pairs if (g.get("category") or "") == c]
+        out["by_category"][c] = {
+            "gold": n_gold, "predicted": n_pred, "precision": p_, "recall": r_,
+            "f1": 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0,
+            "field_acc": {f: sum(same(f, p.get(f), g.get(f)) for p, g in pc) / len(pc) if pc else None
+                          for f in FIELDS}}
+    out["by_rule"] = {}
+    for rid in sorted({p.get("rule_id") or "" for p in pred}):
+        pr = [(p, g) for p, g in pairs if (p.get("rule_id") or "") == rid]
+        n = sum((p.get("rule_id") or "") == rid for p in pred)
+        out["by_rule"][rid] = {
+            "predicted": n, "matched": len(pr), "precision": len(pr) / n if n else 0.0,
+            "field_acc": {f: sum(same(f, p.get(f), g.get(f)) for p, g in pr) / len(pr) if pr else None
+                          for f in FIELDS}}
+    matched_g = {id(g) for _, g in pairs}
+    matched_p = {id(p) for p, _ in pairs}
+    out["missed"] = [g for g in gold if id(g) not in matched_g]
+    out["spurious"] = [p for p in pred if id(p) not in matched_p]
+    out["wrong"] = [(p, g, [f for f in FIELDS if not same(f, p.get(f), g.get(f))]) for p, g in pairs]
+    out["wrong"] = [w for w in out["wrong"] if w[2]]
+    return out
+
+
+def _acc_line(acc: dict) -> str:
+    return "  ".join(f"{f}={v:.2f}" for f, v in acc.items() if v is not None)
+
+
+@click.command("evaluate")
+@click.argument("out_dir", type=click.Path(exists=True, path_type=Path))
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--show", type=int, default=20, show_default=True, help="Misses / spurious / wrong fields to list")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON")
+def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
+    """Precision, recall, F1 and field accuracy against GOLD, per category and per rule."""
+    r = evaluate(load_claims(out_dir), load_claims(gold))
+    if as_json:
+        slim = {k: v for k, v in r.items() if k not in ("missed", "spurious", "wrong")}
+        slim["missed"] = len(r["missed"])
+        slim["spurious"] = len(r["spurious"])
+        click.echo(json.dumps(slim, ensure_ascii=False))
+        return
+    click.echo(f"gold {r['gold']}  predicted {r['predicted']}  matched {r['matched']}")
+    click.echo(f"mention  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}")
+    click.echo(f"claim    P {r['claim_precision']:.3f}  R {r['claim_recall']:.3f}  F1 {r['claim_f1']:.3f}"
+               f"  (value, unit, region and year all right)")
+    click.echo("field accuracy over matched: " + _acc_line({f: r["acc_" + f] for f in FIELDS}))
+    click.echo("\nper category (gold category for recall, predicted for precision):")
+    click.echo(f"  {'category':<18}{'gold':>5}{'pred':>6}{'P':>7}{'R':>7}{'F1':>7}")
+    for c, s in r["by_category"].items():
+        click.echo(f"  {c or '-':<18}{s['gold']:>5}{s['predicted']:>6}{s['precision']:>7.2f}{s['recall']:>7.2f}"
+                   f"{s['f1']:>7.2f}")
+    click.echo("\nper rule (precision = predictions that match a gold claim):")
+    click.echo(f"  {'rule':<24}{'pred':>5}{'match':>6}{'P':>7}  field accuracy")
+    for rid, s in r["by_rule"].items():
+        acc = {f: s["field_acc"][f] for f in ("value", "unit", "qualifier", "category", "region", "year")}
+        click.echo(f"  {rid or '-':<24}{s['predicted']:>5}{s['matched']:>6}{s['precision']:>7.2f}  {_acc_line(acc)}")
+    click.echo(f"\nmissed ({len(r['missed'])}):")
+    for g in r["missed"][:show]:
+        click.echo(f"  {g['article']}:{g['start']} {g['text']!r} {g.get('category')} {g.get('subject') or ''}")
+    click.echo(f"spurious ({len(r['spurious'])}):")
+    for p in r["spurious"][:show]:
+        click.echo(f"  {p['article']}:{p['start']} {p['text']!r} {p.get('rule_id')} {p.get('category')}")
+    click.echo(f"wrong fields ({len(r['wrong'])} pairs):")
+    for p, g, bad in r["wrong"][:show]:
+        click.echo(f"  {g['article']}:{g['start']} {g['text']!r} [{p.get('rule_id')}] "
+                   + ", ".join(f"{f}: {p.get(f)!r} != {g.get(f)!r}" for f in bad))
+
+
+# --------------------------------------------------------------------------- diff
+
+def diff(old: list[dict], new: list[dict]) -> dict:
+    """Pairs old and new claims: same article and span first, then by greatest overlap."""
+    key = lambda c: (c["article"], c["start"], c["end"])  # noqa: E731
+    old_by = {key(c): c for c in old}
+    pairs, rest_new = [], []
+    for c in new:
+        o = old_by.pop(key(c), None)
+        (pairs.append((o, c)) if o is not None else rest_new.append(c))
+    rest_old = list(old_by.values())
+    pairs += [(o, n) for n, o in match(rest_new, rest_old)]
+    paired_old = {id(o) for o, _ in pairs}
+    paired_new = {id(n) for _, n in pairs}
+    changed = []
+    for o, n in pairs:
+        fields = [f for f in DIFF_FIELDS if not same(f, o.get(f), n.get(f))]
+        if (o["start"], o["end"]) != (n["start"], n["end"]):
+            fields.insert(0, "span")
+        if fields:
+            changed.append((o, n, fields))
+    return {"gained": [c for c in new if id(c) not in paired_new],
+            "lost": [c for c in old if id(c) not in paired_old],
+            "changed": changed, "unchanged": len(pairs) - len(changed)}
+
+
+def _summary(d: dict, field: str) -> list[tuple[str, int, int, int]]:
+    g = Counter(c.get(field) or "-" for c in d["gained"])
+    lo = Counter(c.get(field) or "-" for c in d["lost"])
+    ch = Counter(n.get(field) or "-" for _, n, _ in d["changed"])
+    keys = sorted(set(g) | set(lo) | set(ch), key=lambda k: (-(g[k] + lo[k] + ch[k]), k))
+    return [(k, g[k], lo[k], ch[k]) for k in keys]
+
+
+def _claim(c: dict) -> str:
+    vmax = f"..{c['value_max']:g}" if c.get("value_max") is not None else ""
+    return (f"{c['article']}:{c['start']} {c['text']!r} {c['value']:g}{vmax} {c['unit']} "
+            f"{c.get('category')} [{c.get('rule_id')}]")
+
+
+@click.command("diff")
+@click.argument("old_out", type=click.Path(exists=True, path_type=Path))
+@click.argument("new_out", type=click.Path(exists=True, path_type=Path))
+@click.option("--show", type=int, default=20, show_default=True, help="Claims to list per kind (0 = none)")
+def diff_cmd(old_out: Path, new_out: Path, show: int) -> None:
+    """Claims gained, lost and changed between two runs, per rule and category."""
+    d = diff(load_claims(old_out), load_claims(new_out))
+    click.echo(f"gained {len(d['gained'])}  lost {len(d['lost'])}  changed {len(d['changed'])}  "
+               f"unchanged {d['unchanged']}")
+    for field in ("rule_id", "category"):
+        click.echo(f"\nper {field}:")
+        click.echo(f"  {field:<24}{'gained':>7}{'lost':>6}{'changed':>8}")
+        for k, g, lo, ch in _summary(d, field):
+            click.echo(f"  {k:<24}{g:>7}{lo:>6}{ch:>8}")
+    if show:
+        click.echo(f"\ngained ({len(d['gained'])}):")
+        for c in d["gained"][:show]:
+            click.echo(f"  + {_claim(c)}")
+        click.echo(f"lost ({len(d['lost'])}):")
+        for c in d["lost"][:show]:
+            click.echo(f"  - {_claim(c)}")
+        click.echo(f"changed ({len(d['changed'])}):")
+        for o, n, fields in d["changed"][:show]:
+            detail = ", ".join(f"{f}: {o.get(f)!r} -> {n.get(f)!r}" if f != "span"
+                               else f"span {o['start']}-{o['end']} -> {n['start']}-{n['end']}" for f in fields)
+            click.echo(f"  ~ {n['article']}:{n['start']} {n['text']!r}: {detail}")
