@@ -284,9 +284,16 @@ class Attributor:
                 continue
             if self.partner_re.search(text[max(paragraph_start, e.start - 3):e.start]):
                 continue
-            mentions.append((e.start, self._within(e.region, home)))
+            region = self._within(e.region, home)
+            if text.startswith("等", e.end):
+                # 蓟州区等5个远城区: several areas -> their lowest common area
+                region = self._parent(region) or region
+            mentions.append((e.start, region))
+        named = sorted(mentions, key=lambda m: m[0])
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
-            region = self._deictic(self.deixis[m.group()], home)
+            # 全区 after 海淀区 means 海淀区: deixis points at the latest place named
+            context = next((r for pos, r in reversed(named) if pos < m.start() and r.level != "country"), home)
+            region = self._deictic(self.deixis[m.group()], context)
             if region is not None:
                 mentions.append((m.start(), region))
         for pos, region in sorted(mentions, key=lambda m: -m[0]):
@@ -295,6 +302,10 @@ class Attributor:
             if inside and (pos >= sentence.start or region.level != "country") or near:
                 return region, entity
         return home, entity
+
+    def _parent(self, region: Region) -> Region | None:
+        ancestors = self._ancestors(region)
+        return self.gazetteer.by_path(ancestors[-2]) if len(ancestors) > 1 else None
 
     def _deictic(self, level: str, home: Region | None) -> Region | None:
         if level == "country":

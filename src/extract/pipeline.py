@@ -33,6 +33,11 @@ def claim_group(region: str | None, category: str, unit: str, value: float, year
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+# The modules whose code decides what a claim row says (not the CLI, report, runner).
+_STAGES = ("load", "normalize", "segment", "numbers", "rules", "quantities", "gazetteer", "entities",
+           "attribute", "models", "pipeline")
+
+
 def extractor_version(rules: RuleSet) -> str:
     """Written into every row: package version, rule-pack hash, code/data hash."""
     return f"{__version__}+rules.{rules.digest}.code.{_code_digest()}"
@@ -44,7 +49,8 @@ def _code_digest() -> str:
     run re-processes everything when any of it changes."""
     package = Path(__file__).resolve().parent
     root = package.parents[1]
-    files = sorted(package.glob("*.py")) + sorted((root / "rules").glob("*.yaml")) + sorted((root / "data").glob("*.tsv"))
+    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted((root / "rules").glob("*.yaml"))
+             + sorted((root / "data").glob("*.tsv")))
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
