@@ -1,0 +1,68 @@
+"""Shared fixtures: one Extractor and one run over the seeds per test session."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = ROOT / "seeds"
+# CI clones the repo with shared/ beside it (../shared); locally it is /work/shared.
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GOLD_SEEDS = SHARED / "gold" / "seeds.jsonl"
+SCORER = SHARED / "tools" / "score.py"
+
+
+def require_shared(*paths: Path) -> None:
+    for p in paths:
+        if not p.exists():
+            pytest.skip(f"{p} not found: the shared folder (gold data, scorer) must sit beside "
+                        f"the repo at {SHARED}")
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    from extract.pipeline import Extractor
+    return Extractor()
+
+
+@pytest.fixture(scope="session")
+def seed_paths() -> list[Path]:
+    paths = sorted(SEEDS_DIR.glob("*.txt"))
+    assert paths, f"no seeds in {SEEDS_DIR}"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def seeds_out(extractor, tmp_path_factory) -> Path:
+    """Output folder of one batch run over seeds/ (claims/articles/entities/errors.parquet)."""
+    from extract.run import run
+    out = tmp_path_factory.mktemp("seeds_out")
+    run(SEEDS_DIR, out, extractor, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_claims(seeds_out) -> list[dict]:
+    import pyarrow.parquet as pq
+    return pq.read_table(seeds_out / "claims.parquet").to_pylist()
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    """The shared scorer module (load, score), imported from its file."""
+    require_shared(SCORER)
+    spec = importlib.util.spec_from_file_location("shared_score", SCORER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def seeds_score(scorer, seeds_out) -> dict:
+    require_shared(GOLD_SEEDS)
+    pred = scorer.load(str(seeds_out / "claims.parquet"))
+    gold = scorer.load(str(GOLD_SEEDS))
+    result, _ = scorer.score(pred, gold, {g["article"] for g in gold})
+    return result
