@@ -1,72 +1,202 @@
-"""Batch run: discover articles, process each, stream the four tables.
+"""Batch run: discover articles, process them in shards, publish four tables.
 
 A bad file never stops the batch: load problems, and any exception a stage
 raises on one article, become rows of the errors table.
+
+Layout of OUT (see docs / the run manifest):
+
+    OUT/claims.parquet articles.parquet entities.parquet errors.parquet
+    OUT/run.json                      manifest, written last
+    OUT/.parts/<run-key>/plan.json    the shards of an unfinished run
+    OUT/.parts/<run-key>/<shard>/     one complete shard: 4 tables + stats.json
+
+Stages: *load* lists and hashes the input (content sha256 per article), plans
+shards and carries the rows of unchanged articles over from the previous
+output; *extract* runs the pending shards (in process, on a process pool or
+on dask); *write* streams all shard parts into the final tables (temp file +
+os.replace) and writes run.json.  The run key hashes the input listing and
+the extractor version, so `resume=True` reuses exactly the finished shards
+of an interrupted run of the same input and version.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
 import sys
+import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from . import __version__
+from .pipeline import extractor_version
 from .load import LoadError, discover, read_article
+from .manifest import read_manifest, remove_manifest, write_manifest
 from .models import ArticleRow, ErrorRow
-from .pipeline import Extractor
+from .pipeline import Extractor, extractor_version
 from .quantities import RuleTimeout
-from .writer import TableWriter
+from .rules import RuleSet, load_rules
+from .writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
 
 log = logging.getLogger("extract")
+
+PARTS = ".parts"
+PRE = "pre"              # shard holding skip rows + rows carried over from the previous output
+MAX_SHARD = 50           # articles per shard at most (bounds worker memory and progress lag)
 
 
 @dataclass
 class RunSummary:
-    articles: int = 0
+    articles: int = 0    # articles in the output
     claims: int = 0
-    errors: int = 0
-    skipped: int = 0
+    errors: int = 0      # error rows for articles (skipped files not included)
+    skipped: int = 0     # files that are not articles
+    processed: int = 0   # articles extracted by this invocation
+    carried: int = 0     # unchanged articles whose rows were copied from the previous output
+    resumed: int = 0     # articles in shard parts reused from an interrupted run
+    entities: int = 0
+    shards: int = 0
+    timings: dict = field(default_factory=dict)
 
 
-def run(input_dir: Path, out_dir: Path, extractor: Extractor, max_bytes: int = 20_000_000,
-        progress: bool | None = None) -> RunSummary:
+def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_bytes: int = 20_000_000,
+        progress: bool | None = None, *, workers: int = 1, engine: str = "local",
+        scheduler: str | None = None, resume: bool = False, full: bool = False,
+        user_rules: list[Path] | None = None, rules: RuleSet | None = None,
+        shard_size: int | None = None) -> RunSummary:
+    """Extract every article under input_dir into out_dir.
+
+    workers=1 runs in this process (with `extractor` if given); workers>1 a
+    spawn process pool; engine="dask" a dask.distributed cluster (LocalCluster
+    with `workers` processes, or `scheduler`).  Unchanged articles (same path,
+    content hash and extractor version as in the previous complete output) are
+    not re-extracted unless full=True.
+    """
+    t_start = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
+    if engine not in ("local", "dask"):
+        raise ValueError(f"unknown engine {engine!r} (local | dask)")
     out_dir.mkdir(parents=True, exist_ok=True)
+    if extractor is not None:
+        rules = extractor.rules
+    elif rules is None:
+        rules = load_rules(user_rules)
+    version = extractor.version if extractor is not None else extractor_version(rules)
+    workers = max(1, int(workers or os.cpu_count() or 1))
+
+    # -- load: list, hash, plan -------------------------------------------------
     articles, skipped = discover(input_dir)
-    writers = {name: TableWriter(out_dir, name) for name in ("claims", "articles", "entities", "errors")}
-    summary = RunSummary(skipped=len(skipped))
+    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
+    skipped_rel = [p.relative_to(input_dir).as_posix() for p in skipped]
+    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel]).encode()).hexdigest()[:16]
+    parts_root = out_dir / PARTS
+    run_dir = parts_root / run_key
+    _clean_parts(parts_root, keep=run_key if resume else None)
+    plan_path = run_dir / "plan.json"
+    plan = _read_json(plan_path) if resume else None
+    if plan is None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        previous = None if full else _previous_output(out_dir, version, max_bytes)
+        carry = sorted(rel for rel, sha in listing if previous and sha and previous.get(rel) == sha)
+        carry_set = set(carry)
+        todo = [rel for rel, _ in listing if rel not in carry_set]
+        size = shard_size or max(1, min(MAX_SHARD, -(-len(todo) // (workers * 4)) if todo else 1))
+        shards = [todo[i:i + size] for i in range(0, len(todo), size)]
+        plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
+                "carry": carry, "skipped": skipped_rel,
+                "shards": {f"s{i:05d}": rels for i, rels in enumerate(shards)}}
+        _write_json(plan_path, plan)
+    elif resume:
+        log.info("resuming run %s", run_key)
+    pre_dir = run_dir / PRE
+    if not pre_dir.is_dir():
+        _write_pre(pre_dir, out_dir, plan)
+    t_load = time.perf_counter()
+
+    # -- extract ----------------------------------------------------------------
+    summary = RunSummary()
+    done_stats = {PRE: read_stats(pre_dir)}
+    tasks = []
+    for name, rels in plan["shards"].items():
+        shard_dir = run_dir / name
+        if shard_dir.is_dir():
+            done_stats[name] = read_stats(shard_dir)
+            summary.resumed += done_stats[name]["articles"]
+        else:
+            tasks.append({"shard": name, "shard_dir": str(shard_dir), "input_dir": str(input_dir.resolve()),
+                          "rels": rels, "max_bytes": max_bytes, "version": version})
+    summary.carried = done_stats[PRE]["articles"]
+    total = len(listing)
+    bar = Progress(total, initial=summary.carried + summary.resumed, show=progress)
+
+    def on_done(stats: dict) -> None:
+        done_stats[stats["shard"]] = stats
+        summary.processed += stats["processed"]
+        bar.update(stats["articles"], stats["claims"], stats["errors"], stats.get("chars", 0))
+
     try:
-        for path in skipped:
-            rel = path.relative_to(input_dir).as_posix()
-            writers["errors"].add([ErrorRow(path=rel, stage="skip", reason="not an article (.txt/.md): skipped")])
-        show = sys.stderr.isatty() if progress is None else progress
-        bar = tqdm(articles, unit="article", disable=not show)
-        for path in bar:
-            rel = path.relative_to(input_dir).as_posix()
-            result, error = process_path(extractor, path, rel, max_bytes)
-            if error is not None:
-                writers["errors"].add([error])
-                summary.errors += 1
-            if result is not None:
-                writers["claims"].add(result.claims)
-                writers["entities"].add(result.entities)
-                writers["articles"].add([result.article])
-                summary.claims += len(result.claims)
-            summary.articles += 1
-            bar.set_postfix(claims=summary.claims, errors=summary.errors)
-            if not show and summary.articles % 1000 == 0:
-                log.info("%d/%d articles, %d claims, %d errors", summary.articles, len(articles),
-                         summary.claims, summary.errors)
+        if tasks:
+            if engine == "dask":
+                from .engine_dask import run_dask
+                run_dask(tasks, rules, workers, scheduler, on_done)
+            elif workers == 1 or len(tasks) == 1:
+                from .parallel import run_serial
+                run_serial(tasks, extractor or Extractor(rules=rules), on_done)
+            else:
+                from .parallel import run_pool
+                run_pool(tasks, rules, min(workers, len(tasks)), on_done)
+    finally:
+        bar.close()
+    t_extract = time.perf_counter()
+
+    # -- write: merge parts into the final tables -----------------------------------
+    order = [PRE] + list(plan["shards"])
+    shard_dirs = [run_dir / name for name in order]
+    writers = []
+    try:
+        for name in TABLE_NAMES:
+            writers.append(merge_parts(out_dir, name, shard_dirs, tag=run_key))
     except BaseException:
-        for w in writers.values():
+        for w in writers:
             w.abort()
         raise
-    for w in writers.values():
-        w.commit()
+    remove_manifest(out_dir)  # from here until run.json is back the folder is "in flux"
+    for w in writers:
+        w.publish()
+    counts = {"files": total + len(skipped_rel)}
+    for key in ("articles", "claims", "entities", "errors"):
+        counts[key] = sum(s.get(key, 0) for s in done_stats.values())
+    summary.articles, summary.claims = counts["articles"], counts["claims"]
+    summary.entities, summary.errors = counts["entities"], counts["errors"]
+    summary.skipped = len(skipped_rel)
+    summary.shards = len(plan["shards"])
+    t_end = time.perf_counter()
+    summary.timings = {"load": round(t_load - t_start, 3), "extract": round(t_extract - t_load, 3),
+                       "write": round(t_end - t_extract, 3), "total": round(t_end - t_start, 3),
+                       "extract_cpu": round(sum(s.get("extract_s", 0) for s in done_stats.values()), 3)}
+    write_manifest(out_dir, {
+        "extractor_version": version, "package_version": __version__, "rules_hash": rules.digest,
+        "input": str(input_dir.resolve()), "run_key": run_key, "engine": engine,
+        "workers": workers, "max_bytes": max_bytes, "resumed_run": resume and summary.resumed > 0,
+        "started": started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "counts": {**counts, "skipped": summary.skipped, "processed": summary.processed,
+                   "carried": summary.carried, "resumed": summary.resumed, "shards": summary.shards},
+        "timings": summary.timings,
+    })
+    shutil.rmtree(run_dir, ignore_errors=True)
+    _clean_parts(parts_root, keep=None)
     return summary
 
 
@@ -90,3 +220,129 @@ def _failed(extractor: Extractor, rel: str, sha: str, chars: int):
     from .pipeline import ArticleResult
     return ArticleResult(ArticleRow(path=rel, sha256=sha, chars=chars, claims=0, status="error",
                                     extractor_version=extractor.version))
+
+
+# -- helpers ----------------------------------------------------------------------
+
+def _sha256(path: Path, max_bytes: int) -> str:
+    """Content hash of an article file; "" when it cannot or should not be read
+    (too large, unreadable) -- such files are always re-processed (they fail fast)."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return ""
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return ""
+
+
+def _previous_output(out_dir: Path, version: str, max_bytes: int) -> dict[str, str] | None:
+    """path -> sha256 of articles in the previous complete output made by this
+    extractor version, or None when there is nothing trustworthy to reuse."""
+    manifest = read_manifest(out_dir)
+    if manifest is None or manifest.get("extractor_version") != version \
+            or manifest.get("max_bytes") != max_bytes:
+        return None
+    if not all((out_dir / f"{name}.parquet").is_file() for name in TABLE_NAMES):
+        return None
+    try:
+        t = pq.read_table(out_dir / "articles.parquet", columns=["path", "sha256", "extractor_version"])
+    except (OSError, pa.ArrowException):
+        return None
+    return {p: s for p, s, v in zip(t["path"].to_pylist(), t["sha256"].to_pylist(),
+                                    t["extractor_version"].to_pylist()) if v == version and s}
+
+
+def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
+    """The `pre` shard: errors rows for skipped files, then every row of the
+    carried-over articles, streamed from the previous output."""
+    out = ShardOutput(pre_dir)
+    stats = {"shard": PRE, "articles": 0, "claims": 0, "entities": 0, "errors": 0, "chars": 0,
+             "processed": 0}
+    try:
+        out.add("errors", [ErrorRow(path=rel, stage="skip", reason="not an article (.txt/.md): skipped")
+                           for rel in plan["skipped"]])
+        if plan["carry"]:
+            keys = pa.array(plan["carry"], pa.string())
+            for name, col in (("articles", "path"), ("claims", "article"), ("entities", "article"),
+                              ("errors", "path")):
+                for batch in iter_batches(out_dir / f"{name}.parquet"):
+                    mask = pc.is_in(batch[col], value_set=keys)
+                    if name == "errors":
+                        mask = pc.and_(mask, pc.not_equal(batch["stage"], "skip"))
+                    rows = batch.filter(mask)
+                    out.add_table(name, rows)
+                    stats[name] += rows.num_rows
+                    if name == "articles":
+                        stats["chars"] += pc.sum(rows["chars"]).as_py() or 0
+    except BaseException:
+        out.abort()
+        raise
+    out.commit(stats, replace=True)
+
+
+def _clean_parts(parts_root: Path, keep: str | None) -> None:
+    if not parts_root.is_dir():
+        return
+    for child in parts_root.iterdir():
+        if child.name != keep:
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+    if keep is None:
+        try:
+            parts_root.rmdir()
+        except OSError:
+            pass
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class Progress:
+    """tqdm on a terminal; otherwise a log line every ~5 s (and at the end)."""
+
+    def __init__(self, total: int, initial: int = 0, show: bool | None = None, every: float = 5.0):
+        self.show = sys.stderr.isatty() if show is None else show
+        self.total, self.done, self.claims, self.errors, self.chars = total, initial, 0, 0, 0
+        self.every, self.t0 = every, time.monotonic()
+        self.last = self.t0
+        self.base = initial
+        self.bar = tqdm(total=total, initial=initial, unit="article", dynamic_ncols=True) if self.show else None
+
+    def update(self, articles: int, claims: int, errors: int, chars: int = 0) -> None:
+        self.done += articles
+        self.claims += claims
+        self.errors += errors
+        self.chars += chars
+        if self.bar is not None:
+            self.bar.update(articles)
+            self.bar.set_postfix(claims=self.claims, errors=self.errors, refresh=False)
+            return
+        now = time.monotonic()
+        if now - self.last >= self.every or self.done >= self.total:
+            self.last = now
+            self.log_line(now)
+
+    def log_line(self, now: float) -> None:
+        elapsed = now - self.t0
+        rate = (self.done - self.base) / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else float("nan")
+        log.info("%d/%d articles, %d claims, %d errors, %.1f articles/s, ETA %s",
+                 self.done, self.total, self.claims, self.errors, rate,
+                 "-" if eta != eta else f"{eta:.0f}s")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

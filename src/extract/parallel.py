@@ -1,0 +1,120 @@
+"""Per-shard work and the local process-pool engine.
+
+A shard is a list of article paths.  `process_shard` runs every article of
+one shard through the worker's Extractor and writes the shard's four tables
+as one part folder (see writer.write_shard).  The same function runs in
+process (one worker), in a `ProcessPoolExecutor` (spawn start method; the
+initializer builds the Extractor once per worker process) or on a
+dask.distributed worker (engine_dask).  The Extractor -- rules, gazetteer,
+spaCy/jieba -- is never pickled: workers receive the RuleSet (plain data) and
+build their own.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .models import ErrorRow
+from .pipeline import Extractor
+from .rules import RuleSet
+from .writer import write_shard
+
+log = logging.getLogger("extract")
+
+_EXTRACTOR: Extractor | None = None
+_LOCK = threading.Lock()
+
+
+def init_worker(rules: RuleSet | None) -> None:
+    """ProcessPoolExecutor initializer: build this process's Extractor once."""
+    global _EXTRACTOR
+    _EXTRACTOR = Extractor(rules=rules)
+
+
+def set_extractor(extractor: Extractor) -> None:
+    """In-process runs use the caller's Extractor."""
+    global _EXTRACTOR
+    _EXTRACTOR = extractor
+
+
+def get_extractor(rules: RuleSet | None = None) -> Extractor:
+    """The worker's Extractor, built on first use (dask workers) for these rules."""
+    global _EXTRACTOR
+    with _LOCK:
+        if _EXTRACTOR is None or (rules is not None and _EXTRACTOR.rules.digest != rules.digest):
+            _EXTRACTOR = Extractor(rules=rules)
+        return _EXTRACTOR
+
+
+def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
+    """task: shard (name), shard_dir, input_dir, rels (relative paths),
+    max_bytes, version.  Writes the shard part folder; returns its stats."""
+    from .run import process_path  # run imports this module
+
+    extractor = get_extractor(rules)
+    if extractor.version != task["version"]:
+        # Code or data changed under the run (or a remote worker runs other code): the rows
+        # say which version made them, so the next incremental run re-extracts them.
+        log.warning("worker %d extractor %s differs from the run's %s", os.getpid(),
+                    extractor.version, task["version"])
+    t0 = time.perf_counter()
+    input_dir = Path(task["input_dir"])
+    tables: dict[str, list] = {"claims": [], "articles": [], "entities": [], "errors": []}
+    stats = {"shard": task["shard"], "articles": 0, "claims": 0, "entities": 0, "errors": 0,
+             "chars": 0, "processed": 0, "pid": os.getpid()}
+    for rel in task["rels"]:
+        try:
+            result, error = process_path(extractor, input_dir / rel, rel, task["max_bytes"])
+        except Exception as exc:  # process_path catches per-stage failures; this is a last guard
+            from .run import _failed
+            result, error = _failed(extractor, rel, "", 0), ErrorRow(
+                path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")
+        if error is not None:
+            tables["errors"].append(error)
+            stats["errors"] += 1
+        if result is not None:
+            tables["claims"].extend(result.claims)
+            tables["entities"].extend(result.entities)
+            tables["articles"].append(result.article)
+            stats["claims"] += len(result.claims)
+            stats["entities"] += len(result.entities)
+            stats["chars"] += result.article.chars
+        stats["articles"] += 1
+        stats["processed"] += 1
+    stats["extract_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    write_shard(Path(task["shard_dir"]), tables, stats)
+    stats["write_s"] = time.perf_counter() - t1
+    return stats
+
+
+OnDone = Callable[[dict], None]
+
+
+def run_serial(tasks: Iterable[dict], extractor: Extractor, on_done: OnDone) -> None:
+    set_extractor(extractor)
+    for task in tasks:
+        on_done(process_shard(task))
+
+
+def run_pool(tasks: list[dict], rules: RuleSet, workers: int, on_done: OnDone) -> None:
+    """Shards on a spawn-started process pool, results reported as they finish."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+                             initargs=(rules,)) as pool:
+        pending = {pool.submit(process_shard, t) for t in tasks}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    on_done(fut.result())
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
