@@ -45,9 +45,8 @@ def test_year_accuracy(seeds_score):
     assert seeds_score["acc_year"] >= 0.85, f"year accuracy {seeds_score['acc_year']:.3f} < 0.85"
 
 
-@pytest.mark.xfail(strict=False, reason="attribution in progress")
 def test_attribution_thresholds(seeds_score):
-    """Region, year and claim F1; xfail (non-strict) until attribution lands."""
+    """Region, year and claim F1 (issue 3 thresholds)."""
     r = seeds_score
     assert r["acc_region"] >= 0.85, f"region accuracy {r['acc_region']:.3f} < 0.85"
     assert r["acc_year"] >= 0.85, f"year accuracy {r['acc_year']:.3f} < 0.85"

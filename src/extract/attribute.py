@@ -280,8 +280,14 @@ class Attributor:
                 continue
             if e.label in ("SCHOOL", "GROUP") and e.start >= sentence.start:
                 entity = e.text
-            if e.region is None or e.label == "POLICY":
+            if e.label == "POLICY":
                 continue
+            if e.region is None:
+                # 铁西区 is ambiguous alone; inside 鞍山市 it is not
+                resolved = self.gazetteer.resolve(e.text, within=home.path) if home and e.label == "REGION" else None
+                if resolved is None:
+                    continue
+                e = Entity(e.start, e.end, e.label, e.text, resolved)
             if self.partner_re.search(text[max(paragraph_start, e.start - 3):e.start]):
                 continue
             region = self._within(e.region, home)
@@ -315,6 +321,8 @@ class Attributor:
         if level == "province":
             return self.gazetteer.by_path(home.province) if home.province else home
         if level == "city":
+            if home.level == "county" and home.name.endswith("市"):
+                return home   # 全市 in a county-level city (海城市) means that city
             if home.level in ("city", "county") and home.city:
                 return self.gazetteer.by_path(_prefix_path(home, "city")) or home
             return home

@@ -69,5 +69,25 @@ def parse_fraction(numerator: str, denominator: str) -> float:
 
 
 def to_chinese(n: int) -> str:
-    """Chinese numeral for an integer (used by tests and rule examples)."""
-    return cn2an.an2cn(n, "low")
+    """Chinese numeral for an integer (used by tests and rule examples).
+
+    Built section by section (亿, 万, units) because cn2an drops the 零 of an
+    empty 万 section (100001000 -> 一亿一千, which reads as 1.1亿).
+    """
+    if n < 10_000:
+        return cn2an.an2cn(n, "low")
+    out, need_zero = "", False
+    for size, word in ((100_000_000, "亿"), (10_000, "万"), (1, "")):
+        section, n = divmod(n, size)
+        if size == 100_000_000:
+            if section:
+                out += to_chinese(section) + word
+            continue
+        if section == 0:
+            need_zero = bool(out)
+            continue
+        if out and (need_zero or section < 1000):
+            out += "零"
+        out += cn2an.an2cn(section, "low") + word
+        need_zero = False
+    return out
