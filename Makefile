@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup clean
+.PHONY: run test setup clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,3 +22,14 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out
+
+# Headless browser for tests/test_report.py (Debian's chromium; a CJK font for
+# readable screenshots).  Installs only when /usr/bin/chromium is missing;
+# needs root (CI runs as root) or passwordless sudo.
+CHROMIUM_PKGS := chromium fonts-wqy-zenhei
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $(CHROMIUM_PKGS); \
+	fi
