@@ -22,11 +22,13 @@ def check_invariants(n: NormalizedText) -> None:
     [
         ("２０２３年增长１２．５％", "2023年增长12.5%"),
         ("ＡＢＣ，：；（）！？", "ABC,:;()!?"),
-        ("甲\u3000乙\u00a0丙\u2009丁\u202f戊", "甲 乙 丙 丁 戊"),
+        ("甲\u3000乙\u00a0丙\u2009丁\u202f戊", "甲乙丙丁戊"),  # odd spaces, then dropped between Han
+        ("A\u3000B\u00a0c", "A B c"),
         ("生师比13︰1，男女比1∶1", "生师比13:1,男女比1:1"),
         ("。、“”《》", "。、“”《》"),  # CJK punctuation is kept
         ("個學校萬億兩區於", "个学校万亿两区于"),
-        ("衞生署 顯著 乾隆 乾淨", "卫生署 显著 乾隆 干净"),  # HK variant; phrase-aware
+        ("衞生署 顯著 乾隆 乾淨", "卫生署显著乾隆干净"),  # HK variant; phrase-aware
+        ("提 问 者 : 邓 兆 棠", "提问者 : 邓兆棠"),  # letter-spaced pages read as words
     ],
 )
 def test_character_mapping(raw, expected):

@@ -32,6 +32,9 @@ _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
 _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
 
 
+_DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3}
+
+
 @dataclass(frozen=True)
 class Attribution:
     kind: str
@@ -88,7 +91,6 @@ class Attributor:
                      if e.end <= seg.header.end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
         if in_header:
             return max(in_header, key=lambda r: len(r.path))
-        named = [r for r in named if r.level != "country"]
         if not named:
             return None
         counts: dict[str, int] = {}
@@ -96,12 +98,10 @@ class Attributor:
             for path in self._ancestors(r):
                 counts[path] = counts.get(path, 0) + 1
         held = [p for p, n in counts.items() if n >= 0.7 * len(named)]
-        if not held:
-            return self.gazetteer.by_path("全国")
         return self.gazetteer.by_path(max(held, key=len))
 
     def _ancestors(self, r: Region) -> list[str]:
-        out = []
+        out = ["全国"]
         if r.province:
             out.append(r.province)
         if r.city and r.level == "county":
@@ -283,8 +283,10 @@ class Attributor:
             if e.label == "POLICY":
                 continue
             if e.region is None:
-                # 铁西区 is ambiguous alone; inside 鞍山市 it is not
-                resolved = self.gazetteer.resolve(e.text, within=home.path) if home and e.label == "REGION" else None
+                # 铁西区 is ambiguous alone; inside 鞍山市 (or after 在北京,) it is not
+                context = mentions[-1][1] if mentions else home
+                resolved = (self.gazetteer.resolve(e.text, within=context.path)
+                            if context and e.label == "REGION" else None)
                 if resolved is None:
                     continue
                 e = Entity(e.start, e.end, e.label, e.text, resolved)
@@ -298,8 +300,10 @@ class Attributor:
         named = sorted(mentions, key=lambda m: m[0])
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
             # 全区 after 海淀区 means 海淀区: deixis points at the latest place named
-            context = next((r for pos, r in reversed(named) if pos < m.start() and r.level != "country"), home)
-            region = self._deictic(self.deixis[m.group()], context)
+            level = self.deixis[m.group()]
+            context = next((r for pos, r in reversed(named)
+                            if pos < m.start() and _DEPTH[r.level] >= _DEPTH.get(level, 0)), home)
+            region = self._deictic(level, context)
             if region is not None:
                 mentions.append((m.start(), region))
         for pos, region in sorted(mentions, key=lambda m: -m[0]):

@@ -35,9 +35,13 @@ _UNITS = (
 # "3 万"), and thousands separators ("5 000名").  Digit-space-digit is only
 # dropped before an exact 3-digit group, so "2021 2022" stays two numbers.
 # Newlines are never touched: they separate paragraphs.
+# Also a single space between two Han characters: Chinese has no word spaces,
+# and letter-spaced pages (提 问 者 : 邓 兆 棠) must read as words for the rules
+# and the gazetteer.
 _NUMBER_GAP = regex.compile(
     rf"(?<=[0-9])[ \t]+(?=[0-9]{{3}}(?![0-9]))"
     rf"|(?<=[0-9{_CN_NUMERALS}])[ \t]+(?={_UNITS})"
+    rf"|(?<=\p{{Han}})[ \t](?=\p{{Han}})"
 )
 
 
