@@ -27,7 +27,7 @@ def run_dask(tasks: list[dict], rules: RuleSet, workers: int, scheduler: str | N
     else:
         # processes: the pipeline is CPU-bound Python; one thread per worker process.
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
         client = Client(cluster)
     try:
         log.info("dask: %s", client)

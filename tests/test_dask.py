@@ -1,0 +1,21 @@
+"""The dask engine runs the same shard function on a local cluster and gives the same tables."""
+from __future__ import annotations
+
+import pytest
+
+from extract.run import run
+from runhelpers import assert_same_tables, make_input, manifest
+
+pytest.importorskip("dask.distributed")
+
+
+def test_dask_engine_equals_local_run(tmp_path, extractor):
+    inp = make_input(tmp_path / "in", n_seeds=3)
+    (inp / "skip.csv").write_text("x\n", encoding="utf-8")
+    local = tmp_path / "local"
+    run(inp, local, extractor, progress=False)
+    out = tmp_path / "dask"
+    summary = run(inp, out, progress=False, engine="dask", workers=2, shard_size=1)
+    assert (summary.processed, summary.articles, summary.skipped) == (3, 3, 1)
+    assert manifest(out)["engine"] == "dask"
+    assert_same_tables(out, local)
