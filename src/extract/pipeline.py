@@ -17,7 +17,7 @@ from .models import ArticleRow, Claim, EntityRow
 from .normalize import normalize
 from .quantities import find_quantities
 from .rules import RuleSet, load_rules
-from .segment import segment
+from .segment import Sentence, segment
 
 
 @dataclass
@@ -85,16 +85,24 @@ class Extractor:
         pub_year = int(seg.header.published[:4]) if seg.header.published else None
         starts = [s.start for s in seg.sentences]
 
+        # The title states claims too (广西近三年新建中小学校超千所); the rest of the header does not.
+        title_at = text.find(seg.header.title, 0, seg.header.end) if seg.header.title else -1
+        title = Sentence(title_at, title_at + len(seg.header.title), -1, 0, False) if title_at >= 0 else None
+
         claims = []
         for q in quantities:
-            i = bisect.bisect_right(starts, q.start) - 1
-            if i < 0 or q.start < seg.header.end:
-                continue
-            sentence = seg.sentences[i]
-            if sentence.furniture or q.end > sentence.end:
-                continue
-            a = self.attributor.attribute(text, q, sentence, seg.paragraphs[sentence.paragraph].start, entities,
-                                          paragraph_homes[sentence.paragraph], pub_year, title_year)
+            if title and title.start <= q.start and q.end <= title.end:
+                sentence, paragraph_start, context = title, title.start, home
+            else:
+                i = bisect.bisect_right(starts, q.start) - 1
+                if i < 0 or q.start < seg.header.end:
+                    continue
+                sentence = seg.sentences[i]
+                if sentence.furniture or q.end > sentence.end:
+                    continue
+                paragraph_start = seg.paragraphs[sentence.paragraph].start
+                context = paragraph_homes[sentence.paragraph]
+            a = self.attributor.attribute(text, q, sentence, paragraph_start, entities, context, pub_year, title_year)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
             value = a.value_sign * q.value

@@ -93,6 +93,7 @@ _NOT_TITLE = re.compile(_H["not_title"])
 _FURN_ANY = _alt(_F["anywhere"])
 _FURN_SHORT = _alt(_F["short"])
 _BLOCK_HEAD = _alt(_F["block_heads"])
+_PROSE_BLOCK = re.compile(_F["prose_blocks"])
 
 _MARKERS = [
     (m["kind"], m["rank"], m["strong"], re.compile(m["pattern"])) for m in _S["markers"]
@@ -297,17 +298,20 @@ def _furniture_flags(text: str, paras: list[tuple[int, int]], blank_before: list
                      title: str | None) -> list[bool]:
     flags = []
     block = None  # None, "to_blank" or "to_end"
+    prose_ok = False  # the open block is related reading, whose prose excerpts are content
     for (s, e), blank in zip(paras, blank_before):
         if block == "to_blank" and blank:
             block = None
         t = text[s:e]
-        furn = block is not None or t == title or _is_furniture_line(t)
+        excerpt = prose_ok and len(t) >= _F["prose_min"] and "。" in t
+        furn = (block is not None and not excerpt) or t == title or _is_furniture_line(t)
         head = _BLOCK_HEAD.search(t) if len(t) <= _F["short_max"] else None
         if head:
             furn = True
             if block != "to_end":
                 bare = len(t) - len(head.group()) <= _F["block_head_rest"]
                 block = "to_end" if bare else "to_blank"
+                prose_ok = bool(_PROSE_BLOCK.search(head.group()))
         flags.append(furn)
     return flags
 
