@@ -22,7 +22,11 @@ from .segment import Segmented, Sentence
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)")
+# 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-/](?:\d{2}|\d{4})\s?学年)(?!级)")
+_TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上年": -1, "明年": 1}
+_RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
@@ -112,7 +116,7 @@ class Attributor:
     def title_year(self, seg: Segmented) -> int | None:
         """A year the title dates the whole report to (山西省2018年教育事业统计公报, “十二五”回顾)."""
         title = seg.header.title or ""
-        m = _YEAR.search(title)
+        m = _YEAR.search(title) or _TITLE_YEAR.search(title)
         if m:
             return int(m.group(1))
         m = regex.search(_alt(self.plan_periods), title)
@@ -231,6 +235,10 @@ class Attributor:
             cues.append((m.start(), ("year", self.plan_periods[m.group(1)])))
         for m in self.present_re.finditer(before):
             cues.append((m.start(), ("present", pub_year)))
+        for m in _RELATIVE_YEAR_RE.finditer(before):
+            # 今年/去年 date a figure only when the article is dated
+            if pub_year is not None:
+                cues.append((m.start(), ("year", pub_year + _RELATIVE_YEAR[m.group()])))
         cues.sort(key=lambda c: c[0])
         open_year = None
         for _, (what, y) in reversed(cues):
