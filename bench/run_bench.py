@@ -1,0 +1,206 @@
+"""Throughput and memory benchmark for `extract run`.
+
+For each corpus size N (default 100, 1000, 10000; pick with --sizes) it
+generates N articles from seeds/*.txt (numbers and region names varied by
+simple substitutions), then measures, end to end:
+
+* `python -m extract run CORPUS --out OUT --full` with 1 worker and with all
+  workers (a subprocess each): articles/s, characters/s, the run's own stage
+  timings (run.json), and peak RSS of the whole process tree (sum over the
+  run and its workers, sampled with psutil; plus the largest single process
+  from getrusage(RUSAGE_CHILDREN).ru_maxrss);
+* jieba.lcut alone on the same texts, with 1 and with all workers (dictionary
+  loaded before timing): the floor for any pipeline that segments.
+
+Results: bench/results.json and bench/results.md.  No assertions: numbers only.
+
+    python bench/run_bench.py --sizes 100,1000 [--workers 2] [--workdir /tmp/extract-bench]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+HERE = Path(__file__).resolve().parent
+
+REGIONS = ["辽宁省", "山西省", "福建省", "浙江省", "上海市", "湖南省", "四川省", "江苏省", "广东省", "河南省",
+           "长治市", "鞍山市", "成都市", "杭州市", "长沙市", "郑州市", "南京市", "广州市", "厦门市", "大连市"]
+_REGION_RE = re.compile("|".join(map(re.escape, REGIONS)))
+_NUMBER_RE = re.compile(r"(?<![0-9.])([1-9][0-9]{0,5})(?![0-9])")
+
+
+def vary(text: str, rng: random.Random) -> str:
+    """Swap region names and scale plain integers (years 19xx/20xx kept)."""
+    text = _REGION_RE.sub(lambda m: rng.choice(REGIONS) if rng.random() < 0.5 else m.group(0), text)
+
+    def num(m):
+        s = m.group(1)
+        if len(s) == 4 and s[:2] in ("19", "20"):
+            return s
+        return str(max(1, int(int(s) * rng.uniform(0.5, 1.5))))
+    return _NUMBER_RE.sub(num, text)
+
+
+def make_corpus(folder: Path, n: int, seed: int = 0) -> int:
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    rng = random.Random(seed)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    chars = 0
+    for i in range(n):
+        text = vary(seeds[i % len(seeds)], rng)
+        sub = folder / f"d{i // 1000:03d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"a{i:06d}.txt").write_text(text, encoding="utf-8")
+        chars += len(text)
+    return chars
+
+
+def _tree_rss(proc) -> int:
+    import psutil
+    total = 0
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+_CHILD = r"""
+import resource, subprocess, sys, json
+rc = subprocess.run(sys.argv[1:]).returncode
+print(json.dumps({"rc": rc, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def run_extract(corpus: Path, out: Path, workers: int) -> dict:
+    """One end-to-end run in a subprocess; wall time, tree peak RSS, run.json."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    cmd = [sys.executable, "-c", _CHILD, sys.executable, "-m", "extract", "run", str(corpus), "--out", str(out),
+           "--workers", str(workers), "--full", "--no-progress"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = 0
+    if psutil is not None:
+        ps = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(ps))
+            time.sleep(0.2)
+    stdout, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    child = json.loads(stdout.strip().splitlines()[-1])
+    if child["rc"] != 0:
+        raise RuntimeError(f"extract run failed ({child['rc']}): {' '.join(cmd)}")
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return {"wall_s": wall, "peak_tree_rss_mb": peak / 2**20 if peak else None,
+            "max_single_rss_mb": child["maxrss_kb"] / 1024, "timings": manifest["timings"],
+            "claims": manifest["counts"]["claims"], "errors": manifest["counts"]["errors"]}
+
+
+def _jieba_init():
+    import jieba
+    import logging
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+
+def _jieba_count(text: str) -> int:
+    import jieba
+    return len(jieba.lcut(text))
+
+
+def run_jieba(texts: list[str], workers: int) -> float:
+    """Seconds for jieba.lcut over all texts (dictionary loaded beforehand)."""
+    if workers == 1:
+        _jieba_init()
+        t0 = time.perf_counter()
+        for t in texts:
+            _jieba_count(t)
+        return time.perf_counter() - t0
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(workers, initializer=_jieba_init) as pool:
+        pool.map(_jieba_count, ["预热"] * workers * 2)  # workers up and warm
+        t0 = time.perf_counter()
+        pool.map(_jieba_count, texts, chunksize=max(1, len(texts) // (workers * 8)))
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all workers' (default: cores)")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/extract-bench"))
+    ap.add_argument("--results", type=Path, default=HERE / "results.json")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    worker_counts = sorted({1, args.workers})
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    results.setdefault("runs", {})
+    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                          "loadavg_at_start": os.getloadavg()}
+    for n in sizes:
+        corpus = args.workdir / f"corpus_{n}"
+        chars = make_corpus(corpus, n)
+        texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.txt"))]
+        entry = {"articles": n, "chars": chars, "extract": {}, "jieba": {}}
+        for w in worker_counts:
+            r = run_extract(corpus, args.workdir / f"out_{n}_{w}", w)
+            r["articles_per_s"] = n / r["wall_s"]
+            r["chars_per_s"] = chars / r["wall_s"]
+            r["extract_stage_articles_per_s"] = n / r["timings"]["extract"] if r["timings"]["extract"] else None
+            entry["extract"][str(w)] = r
+            print(f"N={n} workers={w}: {r['articles_per_s']:.1f} articles/s, {r['chars_per_s']:,.0f} chars/s "
+                  f"end to end ({r['wall_s']:.1f} s; extract stage {r['timings']['extract']:.1f} s); "
+                  f"peak RSS tree {r['peak_tree_rss_mb'] or float('nan'):.0f} MB, "
+                  f"largest process {r['max_single_rss_mb']:.0f} MB", flush=True)
+            s = run_jieba(texts, w)
+            entry["jieba"][str(w)] = {"seconds": s, "articles_per_s": n / s, "chars_per_s": chars / s}
+            print(f"N={n} workers={w}: jieba.lcut alone {n / s:.0f} articles/s, {chars / s:,.0f} chars/s",
+                  flush=True)
+        results["runs"][str(n)] = entry
+        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        write_markdown(results, args.results.with_suffix(".md"))
+
+
+def write_markdown(results: dict, path: Path) -> None:
+    m = results["machine"]
+    lines = ["# extract run benchmark", "",
+             f"Machine: {m['cpus']} CPUs, Python {m['python']}, load average at start {m['loadavg_at_start']}. "
+             "Generated by `bench/run_bench.py`; end to end = the whole `extract run` subprocess "
+             "(start-up, worker spawn and Extractor build, extraction, merge).", "",
+             "| N | chars | workers | end-to-end articles/s | chars/s | wall s | extract stage s | "
+             "jieba-alone articles/s | jieba chars/s | peak RSS tree MB | largest process MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for n, e in sorted(results["runs"].items(), key=lambda kv: int(kv[0])):
+        for w, r in sorted(e["extract"].items(), key=lambda kv: int(kv[0])):
+            j = e["jieba"].get(w, {})
+            lines.append(f"| {n} | {e['chars']:,} | {w} | {r['articles_per_s']:.1f} | {r['chars_per_s']:,.0f} | "
+                         f"{r['wall_s']:.1f} | {r['timings']['extract']:.1f} | {j.get('articles_per_s', 0):.0f} | "
+                         f"{j.get('chars_per_s', 0):,.0f} | {r['peak_tree_rss_mb'] or 0:.0f} | "
+                         f"{r['max_single_rss_mb']:.0f} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
