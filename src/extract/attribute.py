@@ -169,7 +169,9 @@ class Attributor:
 
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
                   entities: list[Entity], section_home: Region | None, pub_year: int | None,
-                  title_year: int | None = None) -> Attribution:
+                  title_year: int | None = None, previous: Attribution | None = None) -> Attribution:
+        """`previous`: the claim just before in the same sentence; a change or share
+        with no words of its own (比上年减少294所,下降1.88%) measures the same thing."""
         before = text[sentence.start:q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
@@ -186,6 +188,11 @@ class Attributor:
                 baseline = year - 1
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
         category, subject = self._category(q, clause, after, before)
+        if category is None:
+            if previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
+                category, subject = previous.category, previous.subject
+            else:
+                category = self.units_default.get(q.unit) or q.unit_category or "other"
         qualifier = q.qualifier
         if qualifier == "exact":
             m = None
@@ -340,7 +347,8 @@ class Attributor:
             return home
         return home   # county-level deixis (全区, 我县): the most specific context we have
 
-    def _category(self, q: Quantity, clause: str, after: str, before: str) -> tuple[str, str]:
+    def _category(self, q: Quantity, clause: str, after: str, before: str) -> tuple[str | None, str]:
+        """Category by keywords near the number; None when no keyword decides it."""
         after_noun = ""
         if not _NOT_NOUN_START.match(after):
             m = _NOUNISH.match(after)
@@ -358,8 +366,7 @@ class Attributor:
                     continue
                 if words.search(scope):
                     return category, subject
-        default = self.units_default.get(q.unit) or q.unit_category
-        return default or "other", subject
+        return None, subject
 
 
 def _prefix_path(region: Region, level: str) -> str:

@@ -90,6 +90,7 @@ class Extractor:
         title = Sentence(title_at, title_at + len(seg.header.title), -1, 0, False) if title_at >= 0 else None
 
         claims = []
+        previous: tuple[object, object] | None = None   # (sentence, attribution) of the last claim
         for q in quantities:
             if title and title.start <= q.start and q.end <= title.end:
                 sentence, paragraph_start, context = title, title.start, home
@@ -102,7 +103,10 @@ class Extractor:
                     continue
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]
-            a = self.attributor.attribute(text, q, sentence, paragraph_start, entities, context, pub_year, title_year)
+            before = previous[1] if previous and previous[0] == sentence else None
+            a = self.attributor.attribute(text, q, sentence, paragraph_start, entities, context, pub_year,
+                                          title_year, before)
+            previous = (sentence, a)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
             value = a.value_sign * q.value
