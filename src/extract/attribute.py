@@ -187,12 +187,12 @@ class Attributor:
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
-        category, subject = self._category(q, clause, after, before)
+        category, subject = self._category(q, (self._noun_after(after), clause))
+        if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
+            category, subject = previous.category, previous.subject
         if category is None:
-            if previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
-                category, subject = previous.category, previous.subject
-            else:
-                category = self.units_default.get(q.unit) or q.unit_category or "other"
+            category = (self._category(q, (before[-30:],))[0] or self.units_default.get(q.unit)
+                        or q.unit_category or "other")
         qualifier = q.qualifier
         if qualifier == "exact":
             m = None
@@ -347,18 +347,21 @@ class Attributor:
             return home
         return home   # county-level deixis (全区, 我县): the most specific context we have
 
-    def _category(self, q: Quantity, clause: str, after: str, before: str) -> tuple[str | None, str]:
-        """Category by keywords near the number; None when no keyword decides it."""
-        after_noun = ""
-        if not _NOT_NOUN_START.match(after):
-            m = _NOUNISH.match(after)
-            after_noun = m.group()[:12] if m else ""
-        before_noun = _SUBJECT_TRIM.sub("", clause[-16:]).strip()
-        subject = after_noun or before_noun or q.unit
+    @staticmethod
+    def _noun_after(after: str) -> str:
+        if _NOT_NOUN_START.match(after):
+            return ""
+        m = _NOUNISH.match(after)
+        return m.group()[:12] if m else ""
+
+    def _category(self, q: Quantity, scopes: tuple[str, ...]) -> tuple[str | None, str]:
+        """Category by keywords in the first scope that has one (the noun after the
+        number, then its clause); None when no keyword decides it. Also the subject."""
+        after_noun = scopes[0]
+        subject = after_noun or _SUBJECT_TRIM.sub("", scopes[-1][-16:]).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
-        # a share's clause often names only the base (占总数的73%): look further back
-        for scope in (after_noun, before_noun, before[-30:]):
+        for scope in scopes:
             if not scope:
                 continue
             for category, units, words in self.category_rules:
