@@ -127,12 +127,25 @@ def test_parallel_run_equals_serial_run(inp, tmp_path, reference):
     assert_same_tables(out, reference)
 
 
-def test_progress_without_terminal_logs_lines(caplog):
-    bar = Progress(total=10, show=False, every=0.0)
-    with caplog.at_level(logging.INFO, logger="extract"):
+def test_progress_without_terminal_logs_lines():
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.INFO)
+            self.lines = []
+
+        def emit(self, record):
+            self.lines.append(record.getMessage())
+    keep, logger = Keep(), logging.getLogger("extract")
+    level = logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.INFO)
+    try:
+        bar = Progress(total=10, show=False, every=0.0)
         bar.update(4, claims=30, errors=1)
         bar.update(6, claims=20, errors=0)
-    bar.close()
-    lines = [r.getMessage() for r in caplog.records]
-    assert lines[-1].startswith("10/10 articles, 50 claims, 1 errors")
-    assert "articles/s" in lines[0] and "ETA" in lines[0]
+        bar.close()
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    assert keep.lines[-1].startswith("10/10 articles, 50 claims, 1 errors")
+    assert "articles/s" in keep.lines[0] and "ETA" in keep.lines[0]
