@@ -150,11 +150,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="'all workers' (default: cores)")
+    ap.add_argument("--worker-counts", default=None,
+                    help="comma-separated worker counts to measure (default: 1 and --workers)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/extract-bench"))
     ap.add_argument("--results", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    worker_counts = sorted({1, args.workers})
+    worker_counts = sorted({int(w) for w in args.worker_counts.split(",")} if args.worker_counts
+                           else {1, args.workers})
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     results.setdefault("runs", {})
     results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
@@ -163,7 +166,10 @@ def main() -> None:
         corpus = args.workdir / f"corpus_{n}"
         chars = make_corpus(corpus, n)
         texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.txt"))]
-        entry = {"articles": n, "chars": chars, "extract": {}, "jieba": {}}
+        entry = results["runs"].get(str(n)) or {}
+        entry.update({"articles": n, "chars": chars})
+        entry.setdefault("extract", {})
+        entry.setdefault("jieba", {})
         for w in worker_counts:
             r = run_extract(corpus, args.workdir / f"out_{n}_{w}", w)
             r["articles_per_s"] = n / r["wall_s"]
