@@ -14,15 +14,9 @@ NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
 
 
 @pytest.fixture(scope="module")
-def out(request, tmp_path_factory) -> Path:
-    try:
-        return request.getfixturevalue("seeds_out")
-    except pytest.FixtureLookupError:
-        from extract.pipeline import Extractor
-        from extract.run import run
-        out = tmp_path_factory.mktemp("notebook_out")
-        run(ROOT / "seeds", out, Extractor(), progress=False)
-        return out
+def out(seeds_out) -> Path:
+    """The session-wide run over seeds/ (tests/conftest.py)."""
+    return seeds_out
 
 
 @pytest.fixture(scope="module")

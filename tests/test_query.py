@@ -17,16 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def out(request, tmp_path_factory) -> Path:
-    """A run over seeds/ (the session-wide one from conftest when there is one)."""
-    try:
-        return request.getfixturevalue("seeds_out")
-    except pytest.FixtureLookupError:
-        from extract.pipeline import Extractor
-        from extract.run import run
-        out = tmp_path_factory.mktemp("query_out")
-        run(ROOT / "seeds", out, Extractor(), progress=False)
-        return out
+def out(seeds_out) -> Path:
+    """The session-wide run over seeds/ (tests/conftest.py)."""
+    return seeds_out
 
 
 def invoke(*args):

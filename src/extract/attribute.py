@@ -8,7 +8,6 @@ header (title, source, publication date).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -30,7 +29,6 @@ _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本�
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
-_LAST_YEAR = regex.compile(r"去年")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
 _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
 _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")

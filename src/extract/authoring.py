@@ -26,7 +26,7 @@ import click
 
 from .normalize import normalize
 from .quantities import Quantity, RuleTimeout, find_quantities
-from .rules import SHIPPED_RULES, Example, Rule, RuleError, RuleSet, load_rules
+from .rules import Example, Rule, RuleError, RuleSet, load_rules
 
 REL_TOL = 1e-3
 

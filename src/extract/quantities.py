@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import regex
 
 from .numbers import NumberError, parse_cheng, parse_fraction, parse_number
 from .rules import Rule, RuleSet

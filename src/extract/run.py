@@ -28,7 +28,7 @@ import shutil
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,7 +38,6 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import __version__
-from .pipeline import extractor_version
 from .load import LoadError, discover, read_article
 from .manifest import read_manifest, remove_manifest, write_manifest
 from .models import ArticleRow, ErrorRow
