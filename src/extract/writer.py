@@ -54,12 +54,18 @@ class TableWriter:
         self._pending_rows += table.num_rows
         self.count += table.num_rows
         if self._pending_rows >= ROW_GROUP:
-            self._flush()
+            self._flush(final=False)
 
-    def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=ROW_GROUP)
-            self._pending, self._pending_rows = [], 0
+    def _flush(self, final: bool = True) -> None:
+        """Write whole ROW_GROUP-row groups; the remainder waits unless final."""
+        if not self._pending:
+            return
+        table = pa.concat_tables(self._pending)
+        cut = table.num_rows if final else table.num_rows - table.num_rows % ROW_GROUP
+        if cut:
+            self._writer.write_table(table.slice(0, cut), row_group_size=ROW_GROUP)
+        rest = table.slice(cut)
+        self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
 
     def close(self) -> Path:
         """Finish the temporary file without making it visible (see publish)."""
