@@ -18,6 +18,9 @@ from pathlib import Path
 import jieba
 import regex
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
+from spacy.tokens import Doc
+from spacy.util import DummyTokenizer
 import yaml
 
 from .gazetteer import Gazetteer, Region
@@ -40,6 +43,19 @@ class Entity:
                                   # SCHOOL/GROUP: the region they are prefixed with
 
 
+class JiebaTokenizer(DummyTokenizer):
+    """spaCy's zh/jieba tokenizer without its word-and-space alignment pass:
+    jieba's tokens already cover the text exactly (whitespace included), so
+    each one becomes a token with no trailing space and offsets stay exact."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words = [w for w in jieba.cut(text, cut_all=False) if w]
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+
 def _add_jieba_words(words: list[str]) -> None:
     jieba.setLogLevel(logging.WARNING)
     for w in words:
@@ -59,6 +75,7 @@ class EntityRecognizer:
         _add_jieba_words(forms)
 
         self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self.nlp.tokenizer = JiebaTokenizer(self.nlp.vocab)
         ruler = self.nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
         ruler.add_patterns([{"label": "REGION", "pattern": f} for f in forms])
 
@@ -82,11 +99,14 @@ class EntityRecognizer:
 
     def tokens(self, text: str) -> list[tuple[int, int]]:
         """jieba token spans (char offsets), with the gazetteer words added."""
-        return [(t.idx, t.idx + len(t.text)) for t in self.nlp.make_doc(text)]
+        doc = self.nlp.make_doc(text)
+        return [(int(i), int(i + n)) for i, n in doc.to_array([IDX, LENGTH])]
 
     def find(self, text: str) -> list[Entity]:
         doc = self.nlp(text)
-        toks = [(t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+        # token spans straight from the Doc's arrays: building a Token object per
+        # token costs more than the rest of this stage
+        toks = [(int(i), int(i + n)) for i, n, space in doc.to_array([IDX, LENGTH, IS_SPACE]) if not space]
         regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
