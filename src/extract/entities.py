@@ -81,6 +81,9 @@ class EntityRecognizer:
 
         school, group = rules["school"], rules["group"]
         self._school_end = self._alternation(school["suffixes"], anchored=True)
+        # a school token must end in a suffix's last character: a cheap test
+        # that spares a regex search on almost every token
+        self._school_last = {w[-1] for w in school["suffixes"]}
         self._numbered = regex.compile(school["numbered"])
         self._numbered_short = regex.compile(school["numbered_short"])
         self._school_generic = set(school["generic"])
@@ -100,13 +103,16 @@ class EntityRecognizer:
     def tokens(self, text: str) -> list[tuple[int, int]]:
         """jieba token spans (char offsets), with the gazetteer words added."""
         doc = self.nlp.make_doc(text)
-        return [(int(i), int(i + n)) for i, n in doc.to_array([IDX, LENGTH])]
+        arr = doc.to_array([IDX, LENGTH])
+        return list(zip(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()))
 
     def find(self, text: str) -> list[Entity]:
         doc = self.nlp(text)
         # token spans straight from the Doc's arrays: building a Token object per
         # token costs more than the rest of this stage
-        toks = [(int(i), int(i + n)) for i, n, space in doc.to_array([IDX, LENGTH, IS_SPACE]) if not space]
+        arr = doc.to_array([IDX, LENGTH, IS_SPACE])
+        arr = arr[arr[:, 2] == 0]
+        toks = list(zip(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()))
         regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
@@ -144,7 +150,10 @@ class EntityRecognizer:
                         spans.append(tok)
         # named schools: non-generic name tokens before the ending (华山|中学,
         # 望|湖路|小学, 人大附中), stopping at a region, which _prefixed absorbs.
+        last = self._school_last
         for i, (s, e) in enumerate(toks):
+            if text[e - 1] not in last:
+                continue
             m = self._school_end.search(text, s, e)
             if not m:
                 continue

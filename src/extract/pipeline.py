@@ -84,6 +84,7 @@ class Extractor:
         title_year = self.attributor.title_year(seg)
         pub_year = int(seg.header.published[:4]) if seg.header.published else None
         starts = [s.start for s in seg.sentences]
+        entity_starts = [e.start for e in entities]
 
         # The title states claims too (广西近三年新建中小学校超千所); the rest of the header does not.
         title_at = text.find(seg.header.title, 0, seg.header.end) if seg.header.title else -1
@@ -104,7 +105,10 @@ class Extractor:
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]
             before = previous[1] if previous and previous[0] == sentence else None
-            a = self.attributor.attribute(text, q, sentence, paragraph_start, entities, context, pub_year,
+            # only the entities between the paragraph start and the number can attribute it
+            nearby = entities[bisect.bisect_left(entity_starts, paragraph_start):
+                              bisect.bisect_left(entity_starts, q.start)]
+            a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, pub_year,
                                           title_year, before)
             previous = (sentence, a)
             start, end = norm.span_to_orig(q.start, q.end)

@@ -98,11 +98,30 @@ def _unit(m, rules: RuleSet, rule: Rule) -> tuple[str, str | None]:
     return unit, rule.yields.category or (entry.category if entry else None)
 
 
-def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None) -> list[Quantity]:
+# An exclusion matters only where it overlaps a claim candidate, so when the
+# caller drops exclusions they run only in windows around the candidates, wide
+# enough for the longest exclusion (第…, 为期…, 17条…举措, “…” slogans).
+WINDOW_BEFORE, WINDOW_AFTER = 12, 24
+
+
+def _windows(cands: list[Quantity], size: int) -> list[tuple[int, int]]:
+    spans: list[list[int]] = []
+    for q in sorted(cands, key=lambda q: q.start):
+        s, e = max(0, q.start - WINDOW_BEFORE), min(size, q.end + WINDOW_AFTER)
+        if spans and s <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], e)
+        else:
+            spans.append([s, e])
+    return [(s, e) for s, e in spans]
+
+
+def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None,
+                windows: list[tuple[int, int]] | None = None) -> list[Quantity]:
     out = []
-    for rule in (only or rules.rules):
+    spans = windows if windows is not None else [(0, len(text))]
+    for rule in (rules.rules if only is None else only):
         try:
-            for m in rule.regex.finditer(text, timeout=MATCH_TIMEOUT_S):
+            for m in (m for s, e in spans for m in rule.regex.finditer(text, s, e, timeout=MATCH_TIMEOUT_S)):
                 if m.end() == m.start():
                     continue
                 q = Quantity(m.start(), m.end(), rule)
@@ -127,7 +146,10 @@ def _beats(a: Quantity, b: Quantity) -> str:
 
 def find_quantities(text: str, rules: RuleSet, keep_exclusions: bool = False) -> list[Quantity]:
     """Winning quantity mentions, sorted by position (exclusions dropped unless asked)."""
-    cands = _candidates(text, rules)
+    claims = [r for r in rules.rules if not r.exclude]
+    exclusions = [r for r in rules.rules if r.exclude]
+    cands = _candidates(text, rules, claims)
+    cands += _candidates(text, rules, exclusions, None if keep_exclusions else _windows(cands, len(text)))
     cands.sort(key=lambda q: (-q.rule.priority, -(q.end - q.start), q.start))
     taken: list[Quantity] = []
     occupied: dict[int, Quantity] = {}
