@@ -1,9 +1,10 @@
 """Attribute each quantity: kind, target, category, subject, region, entity, years.
 
 Cue words live in rules/attribution.yaml and rules/categories.yaml. Context is
-read from near to far: the clause before the number, its sentence, the
-section (compilations: one section per regional case), then the article's
-header (title, source, publication date).
+read from near to far: the clause before the number (change words, distant
+qualifiers), its sentence (targets), the paragraph so far (time and place carry
+over), the section (compilations: one section per regional case) or a line that
+is only a region name, then the article's header (title, source, date).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 
 from .entities import Entity
 from .gazetteer import Gazetteer, Region
+from .numbers import parse_number
 from .quantities import Quantity
 from .segment import Segmented, Sentence
 
@@ -179,7 +181,7 @@ class Attributor:
 
         kind, sign = self._kind(clause)
         target = self._target(before, pub_year)
-        year, baseline = self._years(para_before, clause, kind, target, pub_year)
+        year, baseline = self._years(para_before, kind, pub_year)
         if year is None and title_year is not None:
             year = title_year
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
@@ -220,61 +222,45 @@ class Attributor:
             return "level", 1
         return "change", (-1 if last in dec else 1)
 
-    def _years(self, before: str, clause: str, kind: str, target: bool, pub_year: int | None):
-        year = baseline = None
-        cues = []   # (position, year or "present" or "open")
+    def _years(self, before: str, kind: str, pub_year: int | None) -> tuple[int | None, int | None]:
+        """(year, baseline_year) from the nearest time cue before the number."""
+        cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         for m in _YEAR.finditer(before):
             rest = before[m.end():m.end() + 3]
             lead = before[max(0, m.start() - 1):m.start()]
-            if regex.match(r"^(?:以来|起|开始|至今)", rest) or (lead in ("自", "从") and not rest.startswith("的")):
-                cues.append((m.start(), ("open", int(m.group(1)))))
+            if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的")):
+                cues.append((m.start(), "open", int(m.group(1))))       # 2018年以来, 自2015年
             elif regex.search(r"(?:比|较|相较|相比|与)$", before[max(0, m.start() - 3):m.start()]):
-                cues.append((m.start(), ("baseline", int(m.group(1)))))
+                cues.append((m.start(), "baseline", int(m.group(1))))   # 比2019年
             else:
-                cues.append((m.start(), ("year", int(m.group(1)))))
+                cues.append((m.start(), "year", int(m.group(1))))
         range_start = None
         for m in _YEAR_RANGE_END.finditer(before):
-            cues.append((m.end(), ("year", int(m.group(1)))))
+            cues.append((m.end(), "year", int(m.group(1))))           # 2020至2022年 -> 2022
             range_start = int(m.group()[:4])
         for m in self.plan_re.finditer(before):
-            cues.append((m.start(), ("year", self.plan_periods[m.group(1)])))
+            cues.append((m.start(), "year", self.plan_periods[m.group(1)]))
         for m in self.present_re.finditer(before):
-            cues.append((m.start(), ("present", pub_year)))
-        for m in _RELATIVE_YEAR_RE.finditer(before):
-            # 今年/去年 date a figure only when the article is dated
-            if pub_year is not None:
-                cues.append((m.start(), ("year", pub_year + _RELATIVE_YEAR[m.group()])))
+            cues.append((m.start(), "year", pub_year))                 # 目前: publication year, or null
+        if pub_year is not None:                                         # 今年/去年 need a dated article
+            for m in _RELATIVE_YEAR_RE.finditer(before):
+                cues.append((m.start(), "year", pub_year + _RELATIVE_YEAR[m.group()]))
         cues.sort(key=lambda c: c[0])
-        open_year = None
-        for _, (what, y) in reversed(cues):
-            if what == "year":
-                year = y
-                break
-            if what == "present":
-                year = y
-                break
-            if what == "open":
-                open_year = y
-                break
-        for _, (what, y) in cues:
-            if what == "baseline":
-                baseline = y
-        if kind == "change":
-            if baseline is None and _PREV_YEAR.search(before) and year:
-                baseline = year - 1
-            m = _YEARS_AGO.search(before)
-            if baseline is None and m and year:
-                try:
-                    from .numbers import parse_number
-                    baseline = year - int(parse_number(m.group(1)))
-                except ValueError:
-                    pass
-            if baseline is None and open_year:
-                baseline = open_year
-            if baseline is None and range_start and year and range_start < year:
-                baseline = range_start
-        else:
-            baseline = None
+        nearest = next((c for c in reversed(cues) if c[1] in ("year", "open")), None)
+        year = nearest[2] if nearest and nearest[1] == "year" else None
+        open_year = nearest[2] if nearest and nearest[1] == "open" else None
+        if kind != "change":
+            return year, None
+        baseline = next((y for _, what, y in reversed(cues) if what == "baseline"), None)
+        if baseline is None and year and _PREV_YEAR.search(before):
+            baseline = year - 1
+        ago = _YEARS_AGO.search(before)
+        if baseline is None and year and ago:
+            baseline = year - int(parse_number(ago.group(1)))          # 相较五年前
+        if baseline is None and open_year:
+            baseline = open_year
+        if baseline is None and range_start and year and range_start < year:
+            baseline = range_start
         return year, baseline
 
     def _region(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
