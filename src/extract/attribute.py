@@ -24,11 +24,11 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-/](?:\d{2}|\d{4})\s?学年)(?!级)")
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上年": -1, "明年": 1}
 _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
-_YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年")
+_YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
