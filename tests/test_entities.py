@@ -48,3 +48,14 @@ def test_offsets_and_tokens(er):
     assert [e.text for e in er.find(text)] == ["北京四中", "育才小学"]
     spans = er.tokens(text)
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
+
+
+def test_functional_zone_is_a_region_inside_its_city(er):
+    text = "近年来,重庆高新区坚持优先发展教育。高新区直管园辖10个镇街。"
+    zones = [(e.text, e.region.path) for e in er.find(text) if e.label == "REGION"]
+    assert zones == [("重庆高新区", "重庆市高新区"), ("高新区", "重庆市高新区")]
+
+
+def test_official_zone_name_wins_over_a_synthetic_one(er):
+    [ent] = er.find("长春高新技术产业开发区新建学校")
+    assert ent.region.path == "吉林省长春市长春高新技术产业开发区" and ent.region.code

@@ -94,6 +94,7 @@ class EntityRecognizer:
         self._group_needs_school = set(group["needs_school"])
         self._group_generic = set(group["generic"])
         self._policy = regex.compile(rules["policy"]["pattern"])
+        self._zone = self._alternation(rules.get("zones") or ["(?!)"])
 
     @staticmethod
     def _alternation(words: list[str], anchored: bool = False) -> regex.Pattern:
@@ -114,6 +115,7 @@ class EntityRecognizer:
         arr = arr[arr[:, 2] == 0]
         toks = list(zip(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()))
         regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
+        regions = self._zones(text, regions)
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
         groups = self._groups(text, toks, region_end, {e.end: e for e in schools})
@@ -131,6 +133,31 @@ class EntityRecognizer:
                     out[-1] = Entity(prev.start, e, "REGION", text[prev.start:e], inner)
                     continue
             out.append(Entity(s, e, "REGION", text[s:e], self.gazetteer.resolve(text[s:e])))
+        return out
+
+    def _zones(self, text: str, regions: list[Entity]) -> list[Entity]:
+        """重庆|高新区 -> one REGION 重庆市高新区; later bare 高新区 -> the same zone."""
+        out: list[Entity] = []
+        zones: dict[str, Region] = {}
+        taken = set()
+        for r in regions:
+            m = self._zone.match(text, r.end)
+            if m and r.region is not None and r.region.level != "county" and not self.gazetteer.lookup(
+                    text[r.start:m.end()]):
+                zone = Region("", m.group(), "county", r.region.path + m.group(), r.region.province,
+                              r.region.city or (r.region.name if r.region.level == "city" else None), m.group())
+                zones.setdefault(m.group(), zone)
+                out.append(Entity(r.start, m.end(), "REGION", text[r.start:m.end()], zone))
+                taken.update(range(r.start, m.end()))
+            else:
+                out.append(r)
+        if zones:
+            bare = regex.compile("|".join(regex.escape(z) for z in sorted(zones, key=len, reverse=True)))
+            occupied = {i for e in out for i in range(e.start, e.end)}
+            for m in bare.finditer(text):
+                if m.start() not in occupied and m.start() - 1 not in taken:
+                    out.append(Entity(m.start(), m.end(), "REGION", m.group(), zones[m.group()]))
+            out.sort(key=lambda e: e.start)
         return out
 
     def _schools(self, text: str, toks: list[tuple[int, int]], region_end: dict[int, Entity]) -> list[Entity]:
