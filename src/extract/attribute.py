@@ -94,15 +94,24 @@ class Attributor:
         in_header = [e.region for e in entities
                      if e.end <= seg.header.end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
         if in_header:
-            return max(in_header, key=lambda r: len(r.path))
-        if not named:
+            home = max(in_header, key=lambda r: len(r.path))
+        elif not named:
             return None
-        counts: dict[str, int] = {}
-        for r in named:
-            for path in self._ancestors(r):
-                counts[path] = counts.get(path, 0) + 1
-        held = [p for p, n in counts.items() if n >= 0.7 * len(named)]
-        return self.gazetteer.by_path(max(held, key=len))
+        else:
+            counts: dict[str, int] = {}
+            for r in named:
+                for path in self._ancestors(r):
+                    counts[path] = counts.get(path, 0) + 1
+            held = [p for p, n in counts.items() if n >= 0.7 * len(named)]
+            home = self.gazetteer.by_path(max(held, key=len))
+        # 乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
+        # that the article keeps naming is where it happens
+        inside = {r.path: r for r in named if r.path.startswith(home.path) and r.path != home.path}
+        if len(inside) == 1:
+            (only,) = inside.values()
+            if sum(r.path == only.path for r in named) >= 2:
+                return only
+        return home
 
     def _ancestors(self, r: Region) -> list[str]:
         out = ["全国"]
