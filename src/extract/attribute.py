@@ -36,7 +36,8 @@ _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
 _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
 
 
-_DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3}
+_DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
+_ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ class Attributor:
         partner word (与新疆、西藏等对口地区).
         """
         mentions: list[tuple[int, Region]] = []
+        listed: list[tuple[int, int, list[Region]]] = []   # runs of enumerated places: (start, end, members)
         entity = None
         for e in entities:
             if e.start < paragraph_start or e.end > q.start:
@@ -304,11 +306,23 @@ class Attributor:
             if text.startswith("等", e.end):
                 # 蓟州区等5个远城区: several areas -> their lowest common area
                 region = self._parent(region) or region
-            mentions.append((e.start, region))
+            if listed and text[listed[-1][1]:e.start] in _ENUMERATION_GAP:
+                # 阜平、涞水、顺平七所分校: a list of areas -> their lowest common area
+                members = listed[-1][2] + [region]
+                region = self._common(members)
+                mentions[:] = [m for m in mentions if m[0] != listed[-1][0]]
+                listed.append((listed[-1][0], e.end, members))
+            else:
+                listed.append((e.start, e.end, [region]))
+            mentions.append((listed[-1][0], region))
         named = sorted(mentions, key=lambda m: m[0])
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
             # 全区 after 海淀区 means 海淀区: deixis points at the latest place named
             level = self.deixis[m.group()]
+            if level == "district" and home is not None and home.level == "province" \
+                    and home.name.endswith("自治区"):
+                mentions.append((m.start(), home))   # 全区 in a 新疆 article: the autonomous region
+                continue
             context = next((r for pos, r in reversed(named)
                             if pos < m.start() and _DEPTH[r.level] >= _DEPTH.get(level, 0)), home)
             region = self._deictic(level, context)
@@ -320,6 +334,12 @@ class Attributor:
             if inside and (pos >= sentence.start or region.level != "country") or near:
                 return region, entity
         return home, entity
+
+    def _common(self, regions: list[Region]) -> Region:
+        """Lowest common area of several regions (吉林、辽宁 -> 全国)."""
+        paths = [self._ancestors(r) for r in regions]
+        shared = [p for p in paths[0] if all(p in other for other in paths[1:])]
+        return self.gazetteer.by_path(shared[-1]) or regions[0]
 
     def _parent(self, region: Region) -> Region | None:
         ancestors = self._ancestors(region)
