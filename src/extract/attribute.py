@@ -74,7 +74,8 @@ class Attributor:
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
         reached = "(?:" + _alt(cues["reached"]).pattern + ")"
         self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
-        self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})")
+        self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})"
+                                         + "|(?:" + _alt(cues.get("decrease_adjacent") or ["(?!)"]).pattern + ")$")
         self.target_re = _alt(cues["target_cues"])
         self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
