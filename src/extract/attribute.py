@@ -82,6 +82,7 @@ class Attributor:
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
+        self.units_fixed = cats.get("units_fixed") or {}
         self.category_rules = [
             (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]))
             for r in cats["rules"]]
@@ -375,6 +376,8 @@ class Attributor:
         subject = after_noun or _SUBJECT_TRIM.sub("", scopes[-1][-16:]).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
+        if q.unit in self.units_fixed:
+            return self.units_fixed[q.unit], subject
         for scope in scopes:
             if not scope:
                 continue
