@@ -25,6 +25,9 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
+# 二〇〇二年 / 一九九八年 in formal texts
+_CN_YEAR = regex.compile(r"([〇零一二三四五六七八九]{4})年(?!级)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上年": -1, "明年": 1}
 _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
@@ -81,6 +84,8 @@ class Attributor:
         self.forecast_re = _alt(cues["forecast_cues"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
+        self.region_hints = cues.get("region_hints") or {}
+        self.region_hint_re = _alt(self.region_hints) if self.region_hints else None
         self.units_default = cats["units_default"]
         self.units_fixed = cats.get("units_fixed") or {}
         self.category_rules = [
@@ -99,7 +104,8 @@ class Attributor:
         if in_header:
             home = max(in_header, key=lambda r: len(r.path))
         elif not named:
-            return None
+            hint = self.region_hint_re.search(text) if self.region_hint_re else None
+            return self.gazetteer.by_path(self.region_hints[hint.group()]) if hint else None
         else:
             counts: dict[str, int] = {}
             for r in named:
@@ -246,6 +252,8 @@ class Attributor:
                 cues.append((m.start(), "baseline", int(m.group(1))))   # 比2019年
             else:
                 cues.append((m.start(), "year", int(m.group(1))))
+        for m in _CN_YEAR.finditer(before):
+            cues.append((m.start(), "year", int("".join(_CN_DIGIT[c] for c in m.group(1)))))
         range_start = None
         for m in _YEAR_RANGE_END.finditer(before):
             cues.append((m.end(), "year", int(m.group(1))))           # 2020至2022年 -> 2022
