@@ -33,6 +33,7 @@ _RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上�
 _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
+_FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
 _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
@@ -199,7 +200,7 @@ class Attributor:
 
         kind, sign = self._kind(clause)
         target = self._target(before, pub_year)
-        year, baseline = self._years(para_before, kind, pub_year)
+        year, baseline = self._years(para_before, kind, pub_year, clause)
         if year is None and title_year is not None:
             year = title_year
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
@@ -240,7 +241,8 @@ class Attributor:
             return "level", 1
         return "change", (-1 if last in dec else 1)
 
-    def _years(self, before: str, kind: str, pub_year: int | None) -> tuple[int | None, int | None]:
+    def _years(self, before: str, kind: str, pub_year: int | None,
+               clause: str = "") -> tuple[int | None, int | None]:
         """(year, baseline_year) from the nearest time cue before the number."""
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         for m in _YEAR.finditer(before):
@@ -268,6 +270,8 @@ class Attributor:
         cues.sort(key=lambda c: c[0])
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open")), None)
         year = nearest[2] if nearest and nearest[1] == "year" else None
+        if range_start and nearest and nearest[2] != range_start and _FROM.search(clause):
+            year = range_start     # 1991-2001年,城市化水平由26.94%升至37.66%: 26.94% is 1991's
         open_year = nearest[2] if nearest and nearest[1] == "open" else None
         if kind != "change":
             return year, None
