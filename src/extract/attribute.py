@@ -206,7 +206,9 @@ class Attributor:
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
-        category, subject = self._category(q, (self._noun_after(after), clause))
+        # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
+        share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
+        category, subject = self._category(q, (self._noun_after(share_base), clause))
         if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
             category, subject = previous.category, previous.subject
         if category is None:
