@@ -16,8 +16,9 @@ import yaml
 
 from .entities import Entity
 from .gazetteer import Gazetteer, Region
-from .numbers import parse_number
+from .numbers import NumberError, parse_number
 from .quantities import Quantity
+from .rules import alternation
 from .segment import Segmented, Sentence
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -26,13 +27,13 @@ _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
 # 二〇〇二年 / 一九九八年 in formal texts
-_CN_YEAR = regex.compile(r"([〇零一二三四五六七八九]{4})年(?!级)")
+_CN_YEAR = regex.compile(r"(?<![〇零一二三四五六七八九十])([一二][〇零一二三四五六七八九]{3})年(?!级)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
-_RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上年": -1, "明年": 1}
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "明年": 1}
 _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
-_YEARS_AGO = regex.compile(r"(?:相较|比|较)?([一二两三四五六七八九十\d]+)年前")
+_YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
@@ -59,7 +60,8 @@ class Attribution:
 
 
 def _alt(words) -> regex.Pattern:
-    return regex.compile("|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)))
+    """Longest-first alternation of literal words; never matches when there are none."""
+    return regex.compile(alternation(words))
 
 
 class Attributor:
@@ -76,10 +78,11 @@ class Attributor:
         self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
         self.plan_periods = cues["plan_periods"]
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
+        self.plan_title_re = _alt(self.plan_periods)
         reached = "(?:" + _alt(cues["reached"]).pattern + ")"
         self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
         self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})"
-                                         + "|(?:" + _alt(cues.get("decrease_adjacent") or ["(?!)"]).pattern + ")$")
+                                         + "|(?:" + _alt(cues.get("decrease_adjacent") or []).pattern + ")$")
         self.target_re = _alt(cues["target_cues"])
         self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
@@ -112,8 +115,9 @@ class Attributor:
             for r in named:
                 for path in self._ancestors(r):
                     counts[path] = counts.get(path, 0) + 1
-            held = [p for p, n in counts.items() if n >= 0.7 * len(named)]
-            home = self.gazetteer.by_path(max(held, key=len))
+            held = max((p for p, n in counts.items() if n >= 0.7 * len(named)), key=len)
+            # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
+            home = self.gazetteer.by_path(held) or next(r for r in named if r.path == held)
         # 乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
         # that the article keeps naming is where it happens
         inside = {r.path: r for r in named if r.path.startswith(home.path) and r.path != home.path}
@@ -138,7 +142,7 @@ class Attributor:
         m = _YEAR.search(title) or _TITLE_YEAR.search(title)
         if m:
             return int(m.group(1))
-        m = regex.search(_alt(self.plan_periods), title)
+        m = self.plan_title_re.search(title)
         return self.plan_periods[m.group()] if m else None
 
     def paragraph_homes(self, seg: Segmented, entities: list[Entity],
@@ -247,17 +251,17 @@ class Attributor:
                clause: str = "") -> tuple[int | None, int | None]:
         """(year, baseline_year) from the nearest time cue before the number."""
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
-        for m in _YEAR.finditer(before):
+        years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
+        years += [(m, int("".join(_CN_DIGIT[c] for c in m.group(1)))) for m in _CN_YEAR.finditer(before)]
+        for m, y in years:
             rest = before[m.end():m.end() + 3]
             lead = before[max(0, m.start() - 1):m.start()]
             if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的")):
-                cues.append((m.start(), "open", int(m.group(1))))       # 2018年以来, 自2015年
+                cues.append((m.start(), "open", y))       # 2018年以来, 自2015年
             elif regex.search(r"(?:比|较|相较|相比|与)$", before[max(0, m.start() - 3):m.start()]):
-                cues.append((m.start(), "baseline", int(m.group(1))))   # 比2019年
+                cues.append((m.start(), "baseline", y))   # 比2019年
             else:
-                cues.append((m.start(), "year", int(m.group(1))))
-        for m in _CN_YEAR.finditer(before):
-            cues.append((m.start(), "year", int("".join(_CN_DIGIT[c] for c in m.group(1)))))
+                cues.append((m.start(), "year", y))
         range_start = None
         for m in _YEAR_RANGE_END.finditer(before):
             cues.append((m.end(), "year", int(m.group(1))))           # 2020至2022年 -> 2022
@@ -280,9 +284,14 @@ class Attributor:
         baseline = next((y for _, what, y in reversed(cues) if what == "baseline"), None)
         if baseline is None and year and _PREV_YEAR.search(before):
             baseline = year - 1
-        ago = _YEARS_AGO.search(before)
+        ago = None
+        for ago in _YEARS_AGO.finditer(before):
+            pass
         if baseline is None and year and ago:
-            baseline = year - int(parse_number(ago.group(1)))          # 相较五年前
+            try:
+                baseline = year - int(parse_number(ago.group(1)))      # 相较五年前
+            except NumberError:
+                pass                                                   # 两三年前: no single year
         if baseline is None and open_year:
             baseline = open_year
         if baseline is None and range_start and year and range_start < year:

@@ -24,6 +24,7 @@ from spacy.util import DummyTokenizer
 import yaml
 
 from .gazetteer import Gazetteer, Region
+from .rules import alternation
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")
@@ -80,7 +81,7 @@ class EntityRecognizer:
         ruler.add_patterns([{"label": "REGION", "pattern": f} for f in forms])
 
         school, group = rules["school"], rules["group"]
-        self._school_end = self._alternation(school["suffixes"], anchored=True)
+        self._school_end = regex.compile(alternation(school["suffixes"]) + "$")
         # a school token must end in a suffix's last character: a cheap test
         # that spares a regex search on almost every token
         self._school_last = {w[-1] for w in school["suffixes"]}
@@ -89,17 +90,12 @@ class EntityRecognizer:
         self._school_generic = set(school["generic"])
         self._max_name_tokens = school["max_name_tokens"]
         self._weak_suffixes = set(school["weak_suffixes"])
-        self._place_end = self._alternation(school["place_endings"], anchored=True)
-        self._group_end = self._alternation(group["suffixes"])
+        self._place_end = regex.compile(alternation(school["place_endings"]) + "$")
+        self._group_end = regex.compile(alternation(group["suffixes"]))
         self._group_needs_school = set(group["needs_school"])
         self._group_generic = set(group["generic"])
         self._policy = regex.compile(rules["policy"]["pattern"])
-        self._zone = self._alternation(rules.get("zones") or ["(?!)"])
-
-    @staticmethod
-    def _alternation(words: list[str], anchored: bool = False) -> regex.Pattern:
-        body = "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
-        return regex.compile(f"(?:{body})" + ("$" if anchored else ""))
+        self._zone = regex.compile(alternation(rules.get("zones") or []))
 
     def tokens(self, text: str) -> list[tuple[int, int]]:
         """jieba token spans (char offsets), with the gazetteer words added."""
@@ -152,7 +148,7 @@ class EntityRecognizer:
             else:
                 out.append(r)
         if zones:
-            bare = regex.compile("|".join(regex.escape(z) for z in sorted(zones, key=len, reverse=True)))
+            bare = regex.compile(alternation(zones))
             occupied = {i for e in out for i in range(e.start, e.end)}
             for m in bare.finditer(text):
                 if m.start() not in occupied and m.start() - 1 not in taken:

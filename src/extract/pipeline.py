@@ -87,8 +87,8 @@ class Extractor:
         entity_starts = [e.start for e in entities]
 
         # The title states claims too (广西近三年新建中小学校超千所); the rest of the header does not.
-        title_at = text.find(seg.header.title, 0, seg.header.end) if seg.header.title else -1
-        title = Sentence(title_at, title_at + len(seg.header.title), -1, 0, False) if title_at >= 0 else None
+        h = seg.header
+        title = Sentence(h.title_start, h.title_start + len(h.title), -1, 0, False) if h.title else None
 
         claims = []
         previous: tuple[object, object] | None = None   # (sentence, attribution) of the last claim

@@ -130,8 +130,9 @@ class RuleSet:
         return getattr(self.vocabulary.qualifiers, position).get(word, "exact")
 
 
-def _alternation(words, not_before: dict[str, str] | None = None) -> str:
-    """Longest-first alternation so 人次 wins over 人, with per-word guards."""
+def alternation(words, not_before: dict[str, str] | None = None) -> str:
+    """Longest-first alternation of literal words (人次 wins over 人), with per-word
+    guards; a never-matching pattern when there are no words."""
     parts = []
     for w in sorted(words, key=len, reverse=True):
         guard = (not_before or {}).get(w, "")
@@ -141,16 +142,16 @@ def _alternation(words, not_before: dict[str, str] | None = None) -> str:
 
 def vocabulary_fragments(vocab: Vocabulary) -> dict[str, str]:
     return {
-        "unit": _alternation(vocab.units, {w: e.not_before for w, e in vocab.units.items()}),
-        "noun_unit": _alternation(vocab.noun_units, {w: e.not_before for w, e in vocab.noun_units.items()}),
-        "people_noun": _alternation(vocab.people_nouns),
-        "magnitude": _alternation(vocab.magnitudes),
-        "prefix_qualifier": _alternation(vocab.qualifiers.prefix),
-        "suffix_qualifier": _alternation(vocab.qualifiers.suffix),
-        "trailing_qualifier": _alternation(vocab.qualifiers.trailing),
-        "rhetorical_noun": _alternation(vocab.rhetorical_nouns),
-        "rhetorical_head": _alternation(vocab.rhetorical_heads),
-        "fixed_phrase": _alternation(vocab.fixed_phrases),
+        "unit": alternation(vocab.units, {w: e.not_before for w, e in vocab.units.items()}),
+        "noun_unit": alternation(vocab.noun_units, {w: e.not_before for w, e in vocab.noun_units.items()}),
+        "people_noun": alternation(vocab.people_nouns),
+        "magnitude": alternation(vocab.magnitudes),
+        "prefix_qualifier": alternation(vocab.qualifiers.prefix),
+        "suffix_qualifier": alternation(vocab.qualifiers.suffix),
+        "trailing_qualifier": alternation(vocab.qualifiers.trailing),
+        "rhetorical_noun": alternation(vocab.rhetorical_nouns),
+        "rhetorical_head": alternation(vocab.rhetorical_heads),
+        "fixed_phrase": alternation(vocab.fixed_phrases),
     }
 
 

@@ -25,6 +25,7 @@ class Header:
     published: str | None  # ISO date, with "T hh:mm:ss" when the page gives a time
     source: str | None
     end: int  # offset where the body starts
+    title_start: int | None = None  # offset of the title line (breadcrumbs may repeat its text)
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,8 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
 
     # The title is the nearest title-like line above the publication line; site names
     # and navigation above it stay in the header.
-    above = [line(i) for i in zone[:meta_at]]
-    title = next((ln for ln in reversed(above) if _looks_like_title(ln)), None)
+    title_at = next((i for i in reversed(zone[:meta_at]) if _looks_like_title(line(i))), None)
+    title = line(title_at) if title_at is not None else None
     published = source = None
     last = zone[meta_at]
     for k in range(meta_at, len(zone)):
@@ -214,7 +215,8 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
         if source is None and (m := _SOURCE.search(ln)):
             source = m.group("src")
     end = min(lines[last][2] + 1, len(text))
-    return Header(title, published, source, end), last + 1
+    title_start = lines[title_at][0] if title_at is not None else None
+    return Header(title, published, source, end, title_start), last + 1
 
 
 def _title_only_header(text, lines, zone) -> tuple[Header, int]:
@@ -228,7 +230,7 @@ def _title_only_header(text, lines, zone) -> tuple[Header, int]:
             continue
         blank_after = i + 1 < len(lines) and lines[i + 1][0] == lines[i + 1][1]
         if _looks_like_title(ln) and blank_after:
-            return Header(ln, None, None, min(nl + 1, len(text))), i + 1
+            return Header(ln, None, None, min(nl + 1, len(text)), s), i + 1
         break
     return Header(None, None, None, 0), 0
 
