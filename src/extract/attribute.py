@@ -17,11 +17,10 @@ import yaml
 from .entities import Entity
 from .gazetteer import Gazetteer, Region
 from .numbers import NumberError, parse_number
+from .paths import RULES_DIR
 from .quantities import Quantity
 from .rules import alternation
 from .segment import Segmented, Sentence
-
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)

@@ -24,9 +24,10 @@ from spacy.util import DummyTokenizer
 import yaml
 
 from .gazetteer import Gazetteer, Region
+from .paths import RULES_DIR
 from .rules import alternation
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "rules" / "entities.yaml"
+RULES_FILE = RULES_DIR / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")
 
 # jieba's dictionary is process-global: remember what this process already added

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+from .paths import DATA_DIR
+
 DEFAULT_FILES = [DATA_DIR / "regions.tsv", DATA_DIR / "regions_extra.tsv"]
 LEVELS = ("country", "province", "city", "county")  # highest first
 

@@ -15,6 +15,7 @@ from .gazetteer import Gazetteer, Region
 from .load import RawArticle
 from .models import ArticleRow, Claim, EntityRow
 from .normalize import normalize
+from .paths import DATA_DIR, RULES_DIR
 from .quantities import find_quantities
 from .rules import RuleSet, load_rules
 from .segment import Sentence, segment
@@ -35,7 +36,7 @@ def claim_group(region: str | None, category: str, unit: str, value: float, year
 
 # The modules whose code decides what a claim row says (not the CLI, report, runner).
 _STAGES = ("load", "normalize", "segment", "numbers", "rules", "quantities", "gazetteer", "entities",
-           "attribute", "models", "pipeline")
+           "attribute", "models", "pipeline", "paths")
 
 
 def extractor_version(rules: RuleSet) -> str:
@@ -48,9 +49,8 @@ def _code_digest() -> str:
     package's code, the cue and segment files, the gazetteer. An incremental
     run re-processes everything when any of it changes."""
     package = Path(__file__).resolve().parent
-    root = package.parents[1]
-    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted((root / "rules").glob("*.yaml"))
-             + sorted((root / "data").glob("*.tsv")))
+    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted(RULES_DIR.glob("*.yaml"))
+             + sorted(DATA_DIR.glob("*.tsv")))
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())

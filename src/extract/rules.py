@@ -17,7 +17,9 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-SHIPPED_RULES = Path(__file__).resolve().parents[2] / "rules"
+from .paths import RULES_DIR
+
+SHIPPED_RULES = RULES_DIR
 VOCABULARY_FILE = "vocabulary.yaml"
 NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
                      "attribution.yaml"}

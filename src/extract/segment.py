@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
-RULES_PATH = Path(__file__).resolve().parents[2] / "rules" / "segment.yaml"
+from .paths import RULES_DIR
+
+RULES_PATH = RULES_DIR / "segment.yaml"
 
 
 @dataclass(frozen=True)
