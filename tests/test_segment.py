@@ -8,7 +8,7 @@ from extract.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-DEV = sorted(Path("/work/shared/dev/articles").glob("*.txt"))
+DEV = sorted((ROOT.parent / "shared" / "dev" / "articles").glob("*.txt"))  # ../shared beside the repo
 
 BODY = "  全市新建学校12所,新增学位8000个。\n"
 

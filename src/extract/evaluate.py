@@ -21,8 +21,11 @@ DIFF_FIELDS = ["text", "value", "value_max", "unit", "qualifier", "kind", "targe
                "region", "entity", "year", "baseline_year", "rule_id"]
 
 
-def load_claims(path: Path) -> list[dict]:
-    """Claims from a run folder (claims.parquet), a .parquet file or a .jsonl file."""
+def load_claims(path: Path, base_names: bool = True) -> list[dict]:
+    """Claims from a run folder (claims.parquet), a .parquet file or a .jsonl file.
+
+    `base_names`: articles keyed by file name, as the gold format and score.py do;
+    diff keeps the relative path, since two folders may hold a.txt each."""
     path = Path(path)
     if path.is_dir():
         path = path / "claims.parquet"
@@ -34,8 +37,9 @@ def load_claims(path: Path) -> list[dict]:
     else:
         import pyarrow.parquet as pq
         rows = pq.read_table(path).to_pylist()
-    for r in rows:
-        r["article"] = os.path.basename(str(r["article"]))
+    if base_names:
+        for r in rows:
+            r["article"] = os.path.basename(str(r["article"]))
     return rows
 
 
@@ -219,7 +223,7 @@ def _claim(c: dict) -> str:
 @click.option("--show", type=int, default=20, show_default=True, help="Claims to list per kind (0 = none)")
 def diff_cmd(old_out: Path, new_out: Path, show: int) -> None:
     """Claims gained, lost and changed between two runs, per rule and category."""
-    d = diff(load_claims(old_out), load_claims(new_out))
+    d = diff(load_claims(old_out, base_names=False), load_claims(new_out, base_names=False))
     click.echo(f"gained {len(d['gained'])}  lost {len(d['lost'])}  changed {len(d['changed'])}  "
                f"unchanged {d['unchanged']}")
     for field in ("rule_id", "category"):

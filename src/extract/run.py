@@ -99,7 +99,8 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     articles, skipped = discover(input_dir)
     listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
     skipped_rel = [p.relative_to(input_dir).as_posix() for p in skipped]
-    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel]).encode()).hexdigest()[:16]
+    # --full is part of the key: resuming a --full run must not reuse an incremental plan
+    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel, full]).encode()).hexdigest()[:16]
     parts_root = out_dir / PARTS
     run_dir = parts_root / run_key
     _clean_parts(parts_root, keep=run_key if resume else None)
