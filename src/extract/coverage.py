@@ -127,10 +127,10 @@ def coverage(input_dir: Path, rules: RuleSet, context: str = "both") -> tuple[li
 
 def write_parquet(rows: list[dict], out: Path) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from .writer import write_table_atomic
     schema = pa.schema([("pattern", pa.string()), ("count", pa.int64()), ("examples", pa.list_(pa.string()))])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), out)
+    write_table_atomic(pa.Table.from_pylist(rows, schema=schema), out)
 
 
 @click.command("coverage")

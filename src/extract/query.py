@@ -135,8 +135,8 @@ def write_result(table: pa.Table, fmt: str, output: Path | None) -> None:
     if fmt == "parquet":
         if output is None:
             raise click.UsageError("--format parquet needs --output FILE")
-        import pyarrow.parquet as pq
-        pq.write_table(table, output)
+        from .writer import write_table_atomic
+        write_table_atomic(table, output)
         return
     text = {"table": format_table, "csv": format_csv, "json": format_json}[fmt](table)
     if output is None:

@@ -144,9 +144,21 @@ def read_stats(shard_dir: Path) -> dict:
 
 def iter_batches(path: Path) -> Iterable[pa.Table]:
     """A Parquet file one row group at a time."""
-    f = pq.ParquetFile(path)
-    for i in range(f.num_row_groups):
-        yield f.read_row_group(i)
+    with pq.ParquetFile(path) as f:
+        for i in range(f.num_row_groups):
+            yield f.read_row_group(i)
+
+
+def write_table_atomic(table: pa.Table, path: Path) -> None:
+    """A whole table to `path` via a temporary file and a rename: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def merge_parts(out_dir: Path, name: str, shard_dirs: list[Path], tag: str) -> TableWriter:
