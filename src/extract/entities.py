@@ -72,7 +72,10 @@ class EntityRecognizer:
     def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None):
         rules = yaml.safe_load((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
-        skip = set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
+        # deictic words (我省, 全区 …) are attribution's to resolve: never a REGION here
+        deixis = yaml.safe_load((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["deixis"]
+        skip = (set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
+                | {w for words in deixis.values() for w in words})
         forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
         _add_jieba_words(forms)
 

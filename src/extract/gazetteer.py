@@ -31,11 +31,14 @@ class Region:
 
 class Gazetteer:
     def __init__(self, regions: Iterable[tuple[Region, list[str]]]):
-        self._by_path: dict[str, Region] = {}
+        # a later file overrides the same path, names and aliases included
+        rows: dict[str, tuple[Region, list[str]]] = {}
+        for region, aliases in regions:
+            rows[region.path] = (region, aliases)
+        self._by_path: dict[str, Region] = {path: region for path, (region, _) in rows.items()}
         self._forms: dict[str, list[Region]] = defaultdict(list)
         self._names: list[tuple[str, Region]] = []
-        for region, aliases in regions:
-            self._by_path[region.path] = region  # a later file overrides the same path
+        for region, aliases in rows.values():
             for form in dict.fromkeys([region.name, *aliases]):
                 self._forms[form].append(region)
                 self._names.append((form, region))
