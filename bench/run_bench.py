@@ -24,7 +24,6 @@ import multiprocessing
 import os
 import random
 import re
-import resource
 import shutil
 import subprocess
 import sys

@@ -22,8 +22,6 @@ import click
 from .models import TABLES, arrow_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "tables.md"
-SCHEMAS = ROOT / "schemas"
 
 
 def _allowed(annotation) -> list[str]:

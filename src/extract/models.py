@@ -51,7 +51,7 @@ class Claim(Record):
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")
-    extractor_version: str = Field(description="pipeline version + rules content hash")
+    extractor_version: str = Field(description="package version + rule-pack hash + hash of stage code, cue files and gazetteer")
 
 
 class ArticleRow(Record):
@@ -64,7 +64,7 @@ class ArticleRow(Record):
     chars: int = Field(description="characters in the decoded text")
     claims: int = Field(description="number of claims extracted")
     status: Literal["ok", "error"] = Field(description="ok, or error (see the errors table)")
-    extractor_version: str = Field(description="pipeline version + rules content hash")
+    extractor_version: str = Field(description="package version + rule-pack hash + hash of stage code, cue files and gazetteer")
 
 
 class EntityRow(Record):
@@ -79,7 +79,7 @@ class EntityRow(Record):
 
 class ErrorRow(Record):
     path: str = Field(description="file path relative to the input folder")
-    stage: str = Field(description="load | segment | extract | write | skip")
+    stage: str = Field(description="load | extract | skip")
     reason: str = Field(description="what went wrong, for a person to read")
 
 

@@ -4,7 +4,8 @@ Rule regexes are written once, against simplified script with half-width
 digits and punctuation, and run over `NormalizedText.text`; `to_orig` maps
 every match back to exact offsets in the original text.  To keep that mapping
 trivial, every transformation is one character -> one character except the
-dropping of spaces inside numbers, which only removes characters.
+dropping of spaces (inside numbers, between a number and its unit, and between
+two Han characters in letter-spaced pages), which only removes characters.
 """
 from __future__ import annotations
 

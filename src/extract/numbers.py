@@ -9,7 +9,7 @@ from __future__ import annotations
 import cn2an
 import regex
 
-MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+MAGNITUDES = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 
 _CN_DIGITS = "零〇一二两三四五六七八九"
 _ARABIC = regex.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -29,7 +29,7 @@ def parse_number(text: str) -> float:
     s = text.strip()
     if not s:
         raise NumberError("empty number")
-    m = _ARABIC.fullmatch(s) or _ARABIC.match(s)
+    m = _ARABIC.match(s)
     if m:
         base = float(m.group().replace(",", ""))
         rest = s[m.end():]

@@ -46,7 +46,7 @@ def _group(m, name: str) -> str | None:
     return m.group(name) if name in m.re.groupindex else None
 
 
-def _value(m, rules: RuleSet, rule: Rule) -> tuple[float, float | None]:
+def _value(m, rule: Rule) -> tuple[float, float | None]:
     y = rule.yields
     if y.value is not None and _group(m, "num") is None:
         return y.value, None
@@ -127,7 +127,7 @@ def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None,
                 q = Quantity(m.start(), m.end(), rule)
                 if not rule.exclude:
                     try:
-                        q.value, q.value_max = _value(m, rules, rule)
+                        q.value, q.value_max = _value(m, rule)
                     except (NumberError, ZeroDivisionError):
                         continue
                     q.unit, q.unit_category = _unit(m, rules, rule)

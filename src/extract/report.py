@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 import pyarrow.parquet as pq
 
+from .manifest import read_manifest
 from .report_assets import APP_JS, CSS, ERRORS_JS
 
 log = logging.getLogger("extract")
@@ -45,19 +46,12 @@ class ReportError(Exception):
 
 def input_dir_from_manifest(out_dir: Path) -> Path | None:
     """The input folder recorded in OUT_DIR/run.json, if any and if it exists."""
-    try:
-        data = json.loads((Path(out_dir) / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    for key in ("input", "input_dir"):
-        value = data.get(key)
-        if isinstance(value, str) and value:
-            path = Path(value)
-            for cand in ([path] if path.is_absolute() else [Path(out_dir) / path, path]):
-                if cand.is_dir():
-                    return cand
+    value = (read_manifest(out_dir) or {}).get("input")
+    if isinstance(value, str) and value:
+        path = Path(value)
+        for cand in ([path] if path.is_absolute() else [Path(out_dir) / path, path]):
+            if cand.is_dir():
+                return cand
     return None
 
 
