@@ -31,7 +31,7 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "明年": 1}
 _RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
-_YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
+_YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
@@ -46,6 +46,7 @@ _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 @dataclass(frozen=True)
 class Attribution:
+    unit: str
     kind: str
     value_sign: int
     target: bool
@@ -211,7 +212,11 @@ class Attributor:
         region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
         # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
         share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
-        category, subject = self._category(q, (self._noun_after(share_base), clause))
+        # place names say where, not what: 天水市新增1.8万个 has no counted noun of its own
+        clause_start_abs = q.start - len(clause)
+        what = "".join(" " if any(e.start <= clause_start_abs + i < e.end for e in entities
+                                  if e.label == "REGION") else ch for i, ch in enumerate(clause))
+        category, subject = self._category(q, (self._noun_after(share_base), what))
         if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
             category, subject = previous.category, previous.subject
         if category is None:
@@ -224,7 +229,7 @@ class Attributor:
                 pass
             if m is not None and not regex.search(r"\d", clause[m.end():]):
                 qualifier = self.distant_q[m.group()]
-        return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
+        return Attribution(q.unit, kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
 
     def _target(self, before: str, pub_year: int | None) -> bool:
         if self.forecast_re.search(before):
@@ -395,7 +400,8 @@ class Attributor:
         """Category by keywords in the first scope that has one (the noun after the
         number, then its clause); None when no keyword decides it. Also the subject."""
         after_noun = scopes[0]
-        subject = after_noun or _SUBJECT_TRIM.sub("", scopes[-1][-16:]).strip() or q.unit
+        tail = regex.sub(r"^[^\p{Han}“]*(?:年|月|日)?", "", scopes[-1][-16:])   # no cut-off "025年" at the front
+        subject = after_noun or _SUBJECT_TRIM.sub("", tail).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
         if q.unit in self.units_fixed:
