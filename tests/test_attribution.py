@@ -49,3 +49,30 @@ def test_autonomous_region_deixis(extractor):
 def test_listed_places_take_their_common_area(extractor):
     text = "保定市教育集团成立,集团辖阜平、涞水、顺平七所分校。"
     assert claims(extractor, text)["七所"].region == "河北省保定市"
+
+
+def test_article_naming_no_place_is_placed_by_its_institutions(extractor):
+    text = "提问者:立法会议员\n答复:\n当局计划兴建73间新小学。\n"
+    assert claims(extractor, text)["73间"].region == "香港特别行政区"
+
+
+def test_from_to_over_a_year_range(extractor):
+    got = claims(extractor, "1991-2001年,我国的城市化水平由26.94%升至37.66%。")
+    assert (got["26.94%"].year, got["37.66%"].year) == (1991, 2001)
+    assert got["26.94%"].region == "全国"
+
+
+def test_school_year_range_dates_to_its_first_year(extractor):
+    assert claims(extractor, "2024—2025学年,全区有中小学40所。")["40所"].year == 2024
+
+
+def test_period_start_is_the_baseline_of_a_change(extractor):
+    got = claims(extractor, "2020年至2022年,甘肃省新增公办学位12万个。其中,兰州市新增学位2.3万个,天水市新增1.8万个。")
+    c = got["1.8万个"]
+    assert (c.kind, c.year, c.baseline_year, c.category, c.region) == (
+        "change", 2022, 2020, "school_places", "甘肃省天水市")
+
+
+def test_post_nominal_one_is_a_count(extractor):
+    got = claims(extractor, "学校还拥有远程教育地面接收站一座,图书室一间。点亮一所学校。")
+    assert got["一座"].value == 1 and "一所" not in got
