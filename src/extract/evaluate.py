@@ -165,16 +165,21 @@ def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
     for rid, s in r["by_rule"].items():
         acc = {f: s["field_acc"][f] for f in ("value", "unit", "qualifier", "category", "region", "year")}
         click.echo(f"  {rid or '-':<24}{s['predicted']:>5}{s['matched']:>6}{s['precision']:>7.2f}  {_acc_line(acc)}")
-    click.echo(f"\nmissed ({len(r['missed'])}):")
-    for g in r["missed"][:show]:
-        click.echo(f"  {g['article']}:{g['start']} {g['text']!r} {g.get('category')} {g.get('subject') or ''}")
-    click.echo(f"spurious ({len(r['spurious'])}):")
-    for p in r["spurious"][:show]:
-        click.echo(f"  {p['article']}:{p['start']} {p['text']!r} {p.get('rule_id')} {p.get('category')}")
-    click.echo(f"wrong fields ({len(r['wrong'])} pairs):")
-    for p, g, bad in r["wrong"][:show]:
-        click.echo(f"  {g['article']}:{g['start']} {g['text']!r} [{p.get('rule_id')}] "
-                   + ", ".join(f"{f}: {p.get(f)!r} != {g.get(f)!r}" for f in bad))
+    click.echo("")
+    _listing("missed", r["missed"], show,
+             lambda g: f"{g['article']}:{g['start']} {g['text']!r} {g.get('category')} {g.get('subject') or ''}")
+    _listing("spurious", r["spurious"], show,
+             lambda p: f"{p['article']}:{p['start']} {p['text']!r} {p.get('rule_id')} {p.get('category')}")
+    _listing("wrong fields", r["wrong"], show,
+             lambda w: f"{w[1]['article']}:{w[1]['start']} {w[1]['text']!r} [{w[0].get('rule_id')}] "
+                       + ", ".join(f"{f}: {w[0].get(f)!r} != {w[1].get(f)!r}" for f in w[2]))
+
+
+def _listing(title: str, items: list, show: int, line) -> None:
+    """A titled, counted list, the first `show` items one per line."""
+    click.echo(f"{title} ({len(items)}):")
+    for item in items[:show]:
+        click.echo("  " + line(item))
 
 
 # --------------------------------------------------------------------------- diff
@@ -232,14 +237,14 @@ def diff_cmd(old_out: Path, new_out: Path, show: int) -> None:
         for k, g, lo, ch in _summary(d, field):
             click.echo(f"  {k:<24}{g:>7}{lo:>6}{ch:>8}")
     if show:
-        click.echo(f"\ngained ({len(d['gained'])}):")
-        for c in d["gained"][:show]:
-            click.echo(f"  + {_claim(c)}")
-        click.echo(f"lost ({len(d['lost'])}):")
-        for c in d["lost"][:show]:
-            click.echo(f"  - {_claim(c)}")
-        click.echo(f"changed ({len(d['changed'])}):")
-        for o, n, fields in d["changed"][:show]:
-            detail = ", ".join(f"{f}: {o.get(f)!r} -> {n.get(f)!r}" if f != "span"
-                               else f"span {o['start']}-{o['end']} -> {n['start']}-{n['end']}" for f in fields)
-            click.echo(f"  ~ {n['article']}:{n['start']} {n['text']!r}: {detail}")
+        click.echo("")
+        _listing("gained", d["gained"], show, lambda c: f"+ {_claim(c)}")
+        _listing("lost", d["lost"], show, lambda c: f"- {_claim(c)}")
+        _listing("changed", d["changed"], show, _change_line)
+
+
+def _change_line(change) -> str:
+    o, n, fields = change
+    detail = ", ".join(f"{f}: {o.get(f)!r} -> {n.get(f)!r}" if f != "span"
+                       else f"span {o['start']}-{o['end']} -> {n['start']}-{n['end']}" for f in fields)
+    return f"~ {n['article']}:{n['start']} {n['text']!r}: {detail}"
