@@ -76,3 +76,8 @@ def test_period_start_is_the_baseline_of_a_change(extractor):
 def test_post_nominal_one_is_a_count(extractor):
     got = claims(extractor, "学校还拥有远程教育地面接收站一座,图书室一间。点亮一所学校。")
     assert got["一座"].value == 1 and "一所" not in got
+
+
+def test_plan_verb_makes_a_target_but_a_plan_name_does_not(extractor):
+    got = claims(extractor, "2024-05-20 来源:某报\n\n今年,武侯区计划再新建3所学校。实施体育美育浸润行动计划,选派1335名教师。\n")
+    assert got["3所"].target is True and got["1335名"].target is False

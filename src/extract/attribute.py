@@ -237,8 +237,8 @@ class Attributor:
         if self.target_re.search(before):
             return True
         for m in self.target_year_re.finditer(before):
-            year = int(regex.search(r"20\d\d", m.group()).group())
-            if pub_year is None or year >= pub_year:
+            year = regex.search(r"20\d\d", m.group())
+            if year is None or pub_year is None or int(year.group()) >= pub_year:
                 return True
         return False
 
