@@ -46,7 +46,6 @@ _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 @dataclass(frozen=True)
 class Attribution:
-    unit: str
     kind: str
     value_sign: int
     target: bool
@@ -213,9 +212,12 @@ class Attributor:
         # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
         share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
         # place names say where, not what: 天水市新增1.8万个 has no counted noun of its own
-        clause_start_abs = q.start - len(clause)
-        what = "".join(" " if any(e.start <= clause_start_abs + i < e.end for e in entities
-                                  if e.label == "REGION") else ch for i, ch in enumerate(clause))
+        offset = q.start - len(clause)
+        what = list(clause)
+        for e in entities:
+            if e.label == "REGION" and e.end > offset:
+                what[max(0, e.start - offset):e.end - offset] = " " * (min(e.end, q.start) - max(e.start, offset))
+        what = "".join(what)
         category, subject = self._category(q, (self._noun_after(share_base), what))
         if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
             category, subject = previous.category, previous.subject
@@ -229,7 +231,7 @@ class Attributor:
                 pass
             if m is not None and not regex.search(r"\d", clause[m.end():]):
                 qualifier = self.distant_q[m.group()]
-        return Attribution(q.unit, kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
+        return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
 
     def _target(self, before: str, pub_year: int | None) -> bool:
         if self.forecast_re.search(before):
