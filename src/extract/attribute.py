@@ -37,6 +37,10 @@ _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a 
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
 _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
+_DIGIT = regex.compile(r"\d")
+_FOUR_DIGIT_YEAR = regex.compile(r"20\d\d")
+_COMPARED_WITH = regex.compile(r"(?:比|较|相较|相比|与)$")
+_CUT_OFF_DATE = regex.compile(r"^[^\p{Han}“]*(?:年|月|日)?")   # no cut-off "025年" at the front of a tail
 _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
 
 
@@ -229,7 +233,7 @@ class Attributor:
             m = None
             for m in self.distant_q_re.finditer(clause):
                 pass
-            if m is not None and not regex.search(r"\d", clause[m.end():]):
+            if m is not None and not _DIGIT.search(clause, m.end()):
                 qualifier = self.distant_q[m.group()]
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
 
@@ -239,7 +243,7 @@ class Attributor:
         if self.target_re.search(before):
             return True
         for m in self.target_year_re.finditer(before):
-            year = regex.search(r"20\d\d", m.group())
+            year = _FOUR_DIGIT_YEAR.search(m.group())
             if year is None or pub_year is None or int(year.group()) >= pub_year:
                 return True
         return False
@@ -249,7 +253,7 @@ class Attributor:
         inc = [m for m in self.increase_re.finditer(tail)]
         dec = [m for m in self.decrease_re.finditer(tail)]
         last = max(inc + dec, key=lambda m: m.end(), default=None)
-        if last is None or regex.search(r"\d", tail[last.end():]):
+        if last is None or _DIGIT.search(tail, last.end()):
             return "level", 1
         return "change", (-1 if last in dec else 1)
 
@@ -264,7 +268,7 @@ class Attributor:
             lead = before[max(0, m.start() - 1):m.start()]
             if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的")):
                 cues.append((m.start(), "open", y))       # 2018年以来, 自2015年
-            elif regex.search(r"(?:比|较|相较|相比|与)$", before[max(0, m.start() - 3):m.start()]):
+            elif _COMPARED_WITH.search(before[max(0, m.start() - 3):m.start()]):
                 cues.append((m.start(), "baseline", y))   # 比2019年
             else:
                 cues.append((m.start(), "year", y))
@@ -402,7 +406,7 @@ class Attributor:
         """Category by keywords in the first scope that has one (the noun after the
         number, then its clause); None when no keyword decides it. Also the subject."""
         after_noun = scopes[0]
-        tail = regex.sub(r"^[^\p{Han}“]*(?:年|月|日)?", "", scopes[-1][-16:])   # no cut-off "025年" at the front
+        tail = _CUT_OFF_DATE.sub("", scopes[-1][-16:])
         subject = after_noun or _SUBJECT_TRIM.sub("", tail).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject

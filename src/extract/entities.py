@@ -29,6 +29,7 @@ from .rules import alternation
 
 RULES_FILE = RULES_DIR / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")
+HAN_RUN = regex.compile(r"\p{Han}+")
 
 # jieba's dictionary is process-global: remember what this process already added
 # so a second recognizer (tests, notebooks) does not redo it.
@@ -194,7 +195,7 @@ class EntityRecognizer:
                 ps, pe = toks[j]
                 name = text[ps:pe]
                 if (pe != start or pe in region_end or name in self._school_generic
-                        or not regex.fullmatch(r"\p{Han}+", name) or (start == s and len(name) < 2)):
+                        or not HAN_RUN.fullmatch(name) or (start == s and len(name) < 2)):
                     break
                 start = ps
             weak = m.group() in self._weak_suffixes

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import regex
 import yaml
 
 from .paths import RULES_DIR
@@ -73,8 +74,9 @@ class Segmented:
 
 # --------------------------------------------------------------------------- rules
 
-def _alt(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _alt(patterns: list[str]) -> regex.Pattern[str]:
+    # `regex`, not `re`: it scans these alternations of literals several times faster
+    return regex.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 _RULES = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
