@@ -11,6 +11,7 @@ patterns.  Text must already be simplified Chinese.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,7 @@ class EntityRecognizer:
         self._school_end = regex.compile(alternation(school["suffixes"]) + "$")
         # a school token must end in a suffix's last character: a cheap test
         # that spares a regex search on almost every token
-        self._school_last = {w[-1] for w in school["suffixes"]}
+        self._school_last = regex.compile("[%s]" % regex.escape("".join({w[-1] for w in school["suffixes"]})))
         self._numbered = regex.compile(school["numbered"])
         self._numbered_short = regex.compile(school["numbered_short"])
         self._school_generic = set(school["generic"])
@@ -114,7 +115,7 @@ class EntityRecognizer:
         # token costs more than the rest of this stage
         arr = doc.to_array([IDX, LENGTH, IS_SPACE])
         arr = arr[arr[:, 2] == 0]
-        toks = list(zip(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()))
+        toks = _Tokens(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist())
         regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
         regions = self._zones(text, regions)
         region_end = {e.end: e for e in regions}
@@ -161,27 +162,29 @@ class EntityRecognizer:
             out.sort(key=lambda e: e.start)
         return out
 
-    def _schools(self, text: str, toks: list[tuple[int, int]], region_end: dict[int, Entity]) -> list[Entity]:
-        starts, ends = {s for s, _ in toks}, {e for _, e in toks}
+    def _schools(self, text: str, toks: "_Tokens", region_end: dict[int, Entity]) -> list[Entity]:
         spans: list[tuple[int, int]] = []
         # 第七中学, 十一学校 anywhere on token boundaries; 八中 only after a region or with 第.
         for pat, needs_region in ((self._numbered, False), (self._numbered_short, True)):
             for m in pat.finditer(text):
-                if m.end() not in ends:
+                if toks.ending_at(m.end()) is None:
                     continue
-                if m.start() in starts:
+                if toks.starting_at(m.start()) is not None:
                     if not needs_region or m.group().startswith("第") or m.start() in region_end:
                         spans.append((m.start(), m.end()))
                 else:  # inside one token: 北京四中 is a name, 其中 / 三中全会 are not
-                    tok = next(t for t in toks if t[0] < m.start() < t[1])
-                    if tok[1] == m.end() and m.start() - tok[0] >= 2 and HAN.match(text[tok[0]:m.start()]):
+                    tok = toks.containing(m.start())
+                    if (tok and tok[1] == m.end() and m.start() - tok[0] >= 2
+                            and HAN.match(text[tok[0]:m.start()])):
                         spans.append(tok)
         # named schools: non-generic name tokens before the ending (华山|中学,
         # 望|湖路|小学, 人大附中), stopping at a region, which _prefixed absorbs.
-        last = self._school_last
-        for i, (s, e) in enumerate(toks):
-            if text[e - 1] not in last:
+        # Only tokens ending in a suffix's last character can be one: look those up.
+        for last in self._school_last.finditer(text):
+            i = toks.ending_at(last.end())
+            if i is None:
                 continue
+            s, e = toks[i]
             m = self._school_end.search(text, s, e)
             if not m:
                 continue
@@ -199,20 +202,18 @@ class EntityRecognizer:
                     break
                 start = ps
             weak = m.group() in self._weak_suffixes
-            first = next((t for t in toks[max(i - self._max_name_tokens, 0):i] if t[0] == start), None)
+            first = toks[toks.starting_at(start)] if start < s else None
             if start < s and (not weak or start in region_end
                               or first and self._place_end.search(text, first[0], first[1])):
                 spans.append((start, e))
         return [self._prefixed("SCHOOL", text, s, e, region_end) for s, e in spans]
 
-    def _groups(self, text: str, toks: list[tuple[int, int]], region_end: dict[int, Entity],
+    def _groups(self, text: str, toks: "_Tokens", region_end: dict[int, Entity],
                 school_end: dict[int, Entity]) -> list[Entity]:
-        starts = {s for s, _ in toks}
-        prev_tok = {e: (s, e) for s, e in toks}
         out: list[Entity] = []
         for m in self._group_end.finditer(text):
             s = m.start()
-            if s not in starts:
+            if toks.starting_at(s) is None:
                 continue
             if s in school_end:
                 school = school_end[s]
@@ -222,8 +223,12 @@ class EntityRecognizer:
             elif s in region_end:  # 上城|教育联盟
                 r = region_end[s]
                 out.append(Entity(r.start, m.end(), "GROUP", text[r.start:m.end()], r.region))
-            elif s in prev_tok and HAN.match(text[prev_tok[s][0]:s]) and text[prev_tok[s][0]:s] not in self._group_generic:
-                out.append(self._prefixed("GROUP", text, prev_tok[s][0], m.end(), region_end))
+            else:
+                i = toks.ending_at(s)
+                if i is not None:
+                    ps = toks[i][0]
+                    if HAN.match(text[ps:s]) and text[ps:s] not in self._group_generic:
+                        out.append(self._prefixed("GROUP", text, ps, m.end(), region_end))
         return out
 
     @staticmethod
@@ -233,6 +238,29 @@ class EntityRecognizer:
         if r and r.start < s:
             return Entity(r.start, e, label, text[r.start:e], r.region)
         return Entity(s, e, label, text[s:e])
+
+
+class _Tokens:
+    """Non-space token spans in text order, looked up by position with bisection
+    (an article has thousands of tokens and only a few positions are asked about)."""
+
+    def __init__(self, starts: list[int], ends: list[int]):
+        self.starts, self.ends = starts, ends
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        return self.starts[i], self.ends[i]
+
+    def starting_at(self, pos: int) -> int | None:
+        i = bisect.bisect_left(self.starts, pos)
+        return i if i < len(self.starts) and self.starts[i] == pos else None
+
+    def ending_at(self, pos: int) -> int | None:
+        i = bisect.bisect_left(self.ends, pos)
+        return i if i < len(self.ends) and self.ends[i] == pos else None
+
+    def containing(self, pos: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return self[i] if i >= 0 and pos < self.ends[i] else None
 
 
 def _longest_first(ents: list[Entity]) -> list[Entity]:
