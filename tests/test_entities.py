@@ -1,7 +1,14 @@
-import pytest
+import itertools
+from contextlib import contextmanager
+from pathlib import Path
 
-from extract.entities import EntityRecognizer
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.entities import EntityRecognizer, JiebaTokenizer
 from extract.gazetteer import Gazetteer
+from extract.normalize import normalize
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +66,59 @@ def test_functional_zone_is_a_region_inside_its_city(er):
 def test_official_zone_name_wins_over_a_synthetic_one(er):
     [ent] = er.find("长春高新技术产业开发区新建学校")
     assert ent.region.path == "吉林省长春市长春高新技术产业开发区" and ent.region.code
+
+
+# ---- segmenting only where an entity can be ----------------------------------------
+
+SEEDS = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+
+
+@contextmanager
+def full_cut(er):
+    """The recognizer with jieba cutting every block, as a plain spaCy zh pipeline does."""
+    tokenizer = er.nlp.tokenizer
+    wanted, tokenizer.wanted = tokenizer.wanted, None
+    try:
+        yield er
+    finally:
+        tokenizer.wanted = wanted
+
+
+def spans(ents):
+    return [(e.start, e.end, e.label, e.text, e.region.path if e.region else None) for e in ents]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_partial_cut_finds_what_a_full_cut_finds(er, seed):
+    text = normalize(seed.read_text(encoding="utf-8")).text
+    fast = spans(er.find(text))
+    with full_cut(er):
+        assert spans(er.find(text)) == fast
+
+
+def test_partial_cut_keeps_jieba_words_where_marked(er):
+    text = normalize(SEEDS[0].read_text(encoding="utf-8")).text
+    full = JiebaTokenizer.words(text)
+    fast = JiebaTokenizer.words(text, er._entity_chars(text))
+    assert "".join(fast) == text
+    assert len(fast) > len(full)   # unmarked blocks are split into characters
+    # every word of a full cut is a word of the partial cut or spelled out character by character
+    full_bounds = set(itertools.accumulate(map(len, full)))
+    fast_bounds = set(itertools.accumulate(map(len, fast)))
+    assert full_bounds <= fast_bounds
+    marked_words = [w for w in fast if len(w) > 1]
+    assert marked_words and set(marked_words) <= set(full)
+
+
+PIECES = ["沈阳市", "和平区", "望湖路", "小学", "第七中学", "八中", "教育集团", "联盟", "铁西区", "鞍山",
+          "江西", "城市", "重庆", "高新区", "学校", "集团", "实验", "新建", "所", "12", "个", "三",
+          "我省", "推进", "，", "。", "、", " ", "\n", "《", "》", "等", "第", "二", "四", "中", "小", "学生", "的"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25))
+def test_property_partial_cut_equals_full_cut(er, pieces):
+    text = "".join(pieces)
+    fast = spans(er.find(text))
+    with full_cut(er):
+        assert spans(er.find(text)) == fast
