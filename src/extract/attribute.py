@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regex
-import yaml
 
 from .entities import Entity
 from .gazetteer import Gazetteer, Region
 from .numbers import NumberError, parse_number
 from .paths import RULES_DIR
 from .quantities import Quantity
-from .rules import alternation
+from .rules import alternation, load_yaml
 from .segment import Segmented, Sentence
 
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
@@ -71,8 +70,8 @@ class Attributor:
     """Built once per worker from the cue files; `attribute` is pure per call."""
 
     def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
-        cues = yaml.safe_load((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
-        cats = yaml.safe_load((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
+        cues = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
+        cats = load_yaml((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)

@@ -24,11 +24,10 @@ import spacy
 from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokens import Doc
 from spacy.util import DummyTokenizer
-import yaml
 
 from .gazetteer import Gazetteer, Region
 from .paths import RULES_DIR
-from .rules import alternation
+from .rules import alternation, load_yaml
 
 RULES_FILE = RULES_DIR / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")
@@ -100,10 +99,10 @@ def _add_jieba_words(words: list[str]) -> None:
 
 class EntityRecognizer:
     def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None):
-        rules = yaml.safe_load((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
+        rules = load_yaml((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
         # deictic words (我省, 全区 …) are attribution's to resolve: never a REGION here
-        deixis = yaml.safe_load((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["deixis"]
+        deixis = load_yaml((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["deixis"]
         skip = (set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
                 | {w for words in deixis.values() for w in words})
         forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})

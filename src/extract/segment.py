@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import regex
-import yaml
 
 from .paths import RULES_DIR
+from .rules import load_yaml
 
 RULES_PATH = RULES_DIR / "segment.yaml"
 
@@ -79,7 +79,7 @@ def _alt(patterns: list[str]) -> regex.Pattern[str]:
     return regex.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-_RULES = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+_RULES = load_yaml(RULES_PATH.read_text(encoding="utf-8"))
 _H, _F, _S = _RULES["header"], _RULES["furniture"], _RULES["sections"]
 
 _DATE = re.compile(_H["date"])
