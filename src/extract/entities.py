@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 import jieba
 import regex
 import spacy
@@ -126,10 +126,7 @@ class EntityRecognizer:
         self._zone = regex.compile(alternation(rules.get("zones") or []))
 
         # Every literal a token-level match needs: region names, school and group endings.
-        self._anchors = ahocorasick.Automaton()
-        for word in {*forms, *school["suffixes"], *group["suffixes"]}:
-            self._anchors.add_word(word, len(word))
-        self._anchors.make_automaton()
+        self._anchors = ahocorasick_rs.AhoCorasick(sorted({*forms, *school["suffixes"], *group["suffixes"]}))
 
         self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         self.nlp.tokenizer = JiebaTokenizer(self.nlp.vocab, wanted=self._entity_chars)
@@ -140,8 +137,8 @@ class EntityRecognizer:
         """1 for each character an entity found through tokens could cover: the
         blocks holding none of these need no words."""
         marked = bytearray(len(text))
-        for end, size in self._anchors.iter(text):
-            marked[end + 1 - size:end + 1] = b"\1" * size
+        for _, start, end in self._anchors.find_matches_as_indexes(text, overlapping=True):
+            marked[start:end] = b"\1" * (end - start)
         for pattern in (self._numbered, self._numbered_short):
             for m in pattern.finditer(text):
                 marked[m.start():m.end()] = b"\1" * (m.end() - m.start())
