@@ -2,6 +2,7 @@ import itertools
 from contextlib import contextmanager
 from pathlib import Path
 
+import jieba
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,3 +123,15 @@ def test_property_partial_cut_equals_full_cut(er, pieces):
     fast = spans(er.find(text))
     with full_cut(er):
         assert spans(er.find(text)) == fast
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2], ids=lambda p: p.stem)
+def test_all_marked_is_exactly_jiebas_cut(er, seed):
+    text = seed.read_text(encoding="utf-8")
+    assert JiebaTokenizer.words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="沈阳市小学第七中ab12 .%-\t\r\n\u3000,，。、《》·😀", max_size=40))
+def test_property_all_marked_is_exactly_jiebas_cut(text):
+    assert JiebaTokenizer.words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)

@@ -35,6 +35,7 @@ HAN_RUN = regex.compile(r"\p{Han}+")
 
 # How jieba splits a text into blocks it cuts independently (jieba.cut's own pattern).
 _JIEBA_BLOCKS = jieba.re_han_default
+_JIEBA_SKIP = jieba.re_skip_default
 
 # jieba's dictionary is process-global: remember what this process already added
 # so a second recognizer (tests, notebooks) does not redo it.
@@ -77,13 +78,21 @@ class JiebaTokenizer(DummyTokenizer):
             return [w for w in jieba.cut(text, cut_all=False) if w]
         words: list[str] = []
         pos = 0
-        for piece in _JIEBA_BLOCKS.split(text):
-            if piece:
-                if marked.find(1, pos, pos + len(piece)) < 0 and _JIEBA_BLOCKS.fullmatch(piece):
-                    words.extend(piece)   # one token per character: no unique strings in the vocabulary
-                else:
-                    words.extend(w for w in jieba.cut(piece, cut_all=False) if w)
-                pos += len(piece)
+        # split() with jieba's capturing pattern alternates: between-blocks, block, ...
+        for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
+            end = pos + len(piece)
+            if i % 2 == 0:
+                # between blocks, as jieba.cut does it: whitespace runs whole, the rest per character
+                for part in _JIEBA_SKIP.split(piece):
+                    if _JIEBA_SKIP.match(part):
+                        words.append(part)
+                    else:
+                        words.extend(part)
+            elif marked.find(1, pos, end) < 0:
+                words.extend(piece)   # one token per character: no unique strings in the vocabulary
+            else:
+                words.extend(jieba.cut(piece, cut_all=False))
+            pos = end
         return words
 
 
