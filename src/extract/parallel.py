@@ -18,12 +18,14 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .models import ErrorRow
-from .pipeline import Extractor
 from .rules import RuleSet
 from .writer import write_shard
+
+if TYPE_CHECKING:   # loaded in the workers, not in the process that hands out shards
+    from .pipeline import Extractor
 
 log = logging.getLogger("extract")
 
@@ -34,6 +36,7 @@ _LOCK = threading.Lock()
 def init_worker(rules: RuleSet | None) -> None:
     """ProcessPoolExecutor initializer: build this process's Extractor once."""
     global _EXTRACTOR
+    from .pipeline import Extractor
     _EXTRACTOR = Extractor(rules=rules)
 
 
@@ -48,6 +51,7 @@ def get_extractor(rules: RuleSet | None = None) -> Extractor:
     global _EXTRACTOR
     with _LOCK:
         if _EXTRACTOR is None or (rules is not None and _EXTRACTOR.rules.digest != rules.digest):
+            from .pipeline import Extractor
             _EXTRACTOR = Extractor(rules=rules)
         return _EXTRACTOR
 

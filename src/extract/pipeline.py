@@ -8,17 +8,16 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
 from .attribute import Attributor
 from .entities import EntityRecognizer
 from .gazetteer import Gazetteer, Region
 from .load import RawArticle
 from .models import ArticleRow, Claim, EntityRow
 from .normalize import normalize
-from .paths import DATA_DIR, RULES_DIR
 from .quantities import find_quantities
 from .rules import RuleSet, load_rules
 from .segment import Sentence, segment
+from .version import extractor_version
 
 
 @dataclass
@@ -32,29 +31,6 @@ def claim_group(region: str | None, category: str, unit: str, value: float, year
     """Same figure, same place, same year -> same id, whichever article reports it."""
     key = f"{region or ''}|{category}|{unit}|{value:.6g}|{year if year is not None else ''}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-
-
-# The modules whose code decides what a claim row says (not the CLI, report, runner).
-_STAGES = ("load", "normalize", "segment", "numbers", "rules", "quantities", "gazetteer", "entities",
-           "attribute", "models", "pipeline", "paths")
-
-
-def extractor_version(rules: RuleSet) -> str:
-    """Written into every row: package version, rule-pack hash, code/data hash."""
-    return f"{__version__}+rules.{rules.digest}.code.{_code_digest()}"
-
-
-def _code_digest() -> str:
-    """Hash of everything besides the rule pack that shapes the output: the
-    package's code, the cue and segment files, the gazetteer. An incremental
-    run re-processes everything when any of it changes."""
-    package = Path(__file__).resolve().parent
-    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted(RULES_DIR.glob("*.yaml"))
-             + sorted(DATA_DIR.glob("*.tsv")))
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:12]
 
 
 def _region_columns(region: Region | None) -> dict:

@@ -31,6 +31,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,10 +42,13 @@ from . import __version__
 from .load import LoadError, discover, read_article
 from .manifest import read_manifest, remove_manifest, write_manifest
 from .models import ArticleRow, ErrorRow
-from .pipeline import Extractor, extractor_version
 from .quantities import RuleTimeout
 from .rules import RuleSet, load_rules
+from .version import extractor_version
 from .writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
+
+if TYPE_CHECKING:   # the pipeline (spaCy, jieba) loads only where articles are processed
+    from .pipeline import Extractor
 
 log = logging.getLogger("extract")
 
@@ -153,7 +157,10 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
                 run_dask(tasks, rules, workers, scheduler, on_done)
             elif workers == 1 or len(tasks) == 1:
                 from .parallel import run_serial
-                run_serial(tasks, extractor or Extractor(rules=rules), on_done)
+                if extractor is None:
+                    from .pipeline import Extractor
+                    extractor = Extractor(rules=rules)
+                run_serial(tasks, extractor, on_done)
             else:
                 from .parallel import run_pool
                 run_pool(tasks, rules, min(workers, len(tasks)), on_done)

@@ -1,0 +1,32 @@
+"""The extractor version written into every row, computed without loading the
+pipeline (the main process of a parallel run only needs this, not spaCy)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import __version__
+from .paths import DATA_DIR, RULES_DIR
+from .rules import RuleSet
+
+# The modules whose code decides what a claim row says (not the CLI, report, runner).
+_STAGES = ("load", "normalize", "segment", "numbers", "rules", "quantities", "gazetteer", "entities",
+           "attribute", "models", "pipeline", "paths")
+
+
+def extractor_version(rules: RuleSet) -> str:
+    """Written into every row: package version, rule-pack hash, code/data hash."""
+    return f"{__version__}+rules.{rules.digest}.code.{_code_digest()}"
+
+
+def _code_digest() -> str:
+    """Hash of everything besides the rule pack that shapes the output: the
+    package's code, the cue and segment files, the gazetteer. An incremental
+    run re-processes everything when any of it changes."""
+    package = Path(__file__).resolve().parent
+    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted(RULES_DIR.glob("*.yaml"))
+             + sorted(DATA_DIR.glob("*.tsv")))
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
