@@ -55,6 +55,7 @@ log = logging.getLogger("extract")
 PARTS = ".parts"
 PRE = "pre"              # shard holding skip rows + rows carried over from the previous output
 MAX_SHARD = 50           # articles per shard at most (bounds worker memory and progress lag)
+MIN_SHARD = 5            # below this a shard's own cost (four Parquet parts) outweighs its balance
 
 
 @dataclass
@@ -116,8 +117,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         carry = sorted(rel for rel, sha in listing if previous and sha and previous.get(rel) == sha)
         carry_set = set(carry)
         todo = [rel for rel, _ in listing if rel not in carry_set]
-        size = shard_size or max(1, min(MAX_SHARD, -(-len(todo) // (workers * 4)) if todo else 1))
-        shards = [todo[i:i + size] for i in range(0, len(todo), size)]
+        shards = _split(todo, [shard_size] * len(todo) if shard_size else _shard_sizes(len(todo), workers))
         plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
                 "carry": carry, "skipped": skipped_rel,
                 "shards": {f"s{i:05d}": rels for i, rels in enumerate(shards)}}
@@ -205,6 +205,29 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     shutil.rmtree(run_dir, ignore_errors=True)
     _clean_parts(parts_root, keep=None)
     return summary
+
+
+def _shard_sizes(n: int, workers: int) -> list[int]:
+    """Shards that shrink as the work runs out ("guided" scheduling): about a
+    quarter of each worker's remaining share, at most MAX_SHARD, at least
+    MIN_SHARD, so the workers finish together instead of one idling while
+    the other ends a large last shard."""
+    sizes, left = [], n
+    while left > 0:
+        size = min(left, max(MIN_SHARD, min(MAX_SHARD, -(-left // (workers * 4)))))
+        sizes.append(size)
+        left -= size
+    return sizes
+
+
+def _split(items: list[str], sizes: list[int]) -> list[list[str]]:
+    out, i = [], 0
+    for size in sizes:
+        if i >= len(items):
+            break
+        out.append(items[i:i + size])
+        i += size
+    return out
 
 
 def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int):
