@@ -34,7 +34,7 @@ def main() -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run, reusing its finished shards")
 @click.option("--full", is_flag=True, help="Re-extract every article (ignore the previous output)")
 @click.option("--shard-size", type=click.IntRange(min=1), default=None,
-              help="Articles per shard (default: auto, at most 50)")
+              help="Articles per shard (default: 50 shrinking to 5 toward the end, so workers finish together)")
 def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
         workers, engine, scheduler, resume, full, shard_size) -> None:
     """Extract claims from every .txt/.md article under INPUT_DIR."""
