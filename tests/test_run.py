@@ -6,7 +6,7 @@ import logging
 import pyarrow.parquet as pq
 import pytest
 
-from extract.run import Progress, run
+from extract.run import MAX_SHARD, MIN_SHARD, Progress, _shard_sizes, _split, run
 from runhelpers import TABLES, assert_same_tables, make_input, manifest, rows
 
 
@@ -149,3 +149,16 @@ def test_progress_without_terminal_logs_lines():
         logger.setLevel(level)
     assert keep.lines[-1].startswith("10/10 articles, 50 claims, 1 errors")
     assert "articles/s" in keep.lines[0] and "ETA" in keep.lines[0]
+
+
+@pytest.mark.parametrize("n, workers", [(1000, 2), (1000, 1), (37, 4), (3, 2), (0, 2), (10_000, 8)])
+def test_shards_shrink_toward_the_end(n, workers):
+    sizes = _shard_sizes(n, workers)
+    assert sum(sizes) == n
+    assert all(a >= b for a, b in zip(sizes, sizes[1:-1]))          # never grow (the last one is the rest)
+    assert all(1 <= s <= MAX_SHARD for s in sizes)
+    assert all(s >= MIN_SHARD for s in sizes[:-1])
+    if n >= 1000:
+        assert sizes[0] == MAX_SHARD and sizes[-2] == MIN_SHARD    # large first, small last
+    items = [str(i) for i in range(n)]
+    assert [x for shard in _split(items, sizes) for x in shard] == items

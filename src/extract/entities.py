@@ -59,10 +59,10 @@ class JiebaTokenizer(DummyTokenizer):
 
     jieba cuts each block (a maximal run of Han, letters and digits) on its own,
     so a block gets the same words whether cut alone or inside the whole text.
-    With `wanted`, only blocks overlapping a marked character are cut into words;
-    any other block becomes one token per character. Marking every place an entity can occur
-    keeps the entities exactly as with a full cut, and skips most of jieba's
-    work (the largest cost of the pipeline)."""
+    With `wanted`, only blocks overlapping a marked character are cut into
+    words; any other block becomes one token per character. Marking every
+    place an entity can occur keeps the entities exactly as with a full cut,
+    and skips most of jieba's work (the largest cost of the pipeline)."""
 
     def __init__(self, vocab, wanted: Callable[[str], bytearray] | None = None):
         self.vocab = vocab
@@ -119,8 +119,7 @@ class EntityRecognizer:
 
         school, group = rules["school"], rules["group"]
         self._school_end = regex.compile(alternation(school["suffixes"]) + "$")
-        # a school token must end in a suffix's last character: a cheap test
-        # that spares a regex search on almost every token
+        # where a school ending can end: only the tokens ending there are looked at
         self._school_last = regex.compile("[%s]" % regex.escape("".join({w[-1] for w in school["suffixes"]})))
         self._numbered = regex.compile(school["numbered"])
         self._numbered_short = regex.compile(school["numbered_short"])

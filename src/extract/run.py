@@ -21,6 +21,7 @@ of an interrupted run of the same input and version.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -117,7 +118,8 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         carry = sorted(rel for rel, sha in listing if previous and sha and previous.get(rel) == sha)
         carry_set = set(carry)
         todo = [rel for rel, _ in listing if rel not in carry_set]
-        shards = _split(todo, [shard_size] * len(todo) if shard_size else _shard_sizes(len(todo), workers))
+        sizes = [shard_size] * -(-len(todo) // shard_size) if shard_size else _shard_sizes(len(todo), workers)
+        shards = _split(todo, sizes)
         plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
                 "carry": carry, "skipped": skipped_rel,
                 "shards": {f"s{i:05d}": rels for i, rels in enumerate(shards)}}
@@ -221,13 +223,8 @@ def _shard_sizes(n: int, workers: int) -> list[int]:
 
 
 def _split(items: list[str], sizes: list[int]) -> list[list[str]]:
-    out, i = [], 0
-    for size in sizes:
-        if i >= len(items):
-            break
-        out.append(items[i:i + size])
-        i += size
-    return out
+    bounds = list(itertools.accumulate(sizes, initial=0))
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int):
