@@ -94,6 +94,7 @@ class Vocabulary(_Strict):
     units: dict[str, UnitEntry]
     noun_units: dict[str, UnitEntry] = {}
     people_nouns: list[str] = []
+    money_nouns: list[str] = []
     magnitudes: list[str]
     qualifiers: Qualifiers
     rhetorical_nouns: list[str] = []
@@ -147,6 +148,7 @@ def vocabulary_fragments(vocab: Vocabulary) -> dict[str, str]:
         "unit": alternation(vocab.units, {w: e.not_before for w, e in vocab.units.items()}),
         "noun_unit": alternation(vocab.noun_units, {w: e.not_before for w, e in vocab.noun_units.items()}),
         "people_noun": alternation(vocab.people_nouns),
+        "money_noun": alternation(vocab.money_nouns),
         "magnitude": alternation(vocab.magnitudes),
         "prefix_qualifier": alternation(vocab.qualifiers.prefix),
         "suffix_qualifier": alternation(vocab.qualifiers.suffix),
