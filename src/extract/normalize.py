@@ -17,17 +17,17 @@ from functools import lru_cache
 import opencc
 import regex
 
-# Full-width ASCII (U+FF01-U+FF5E) sits exactly 0xFEE0 above its half-width twin.
-_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+# One character -> one character.  Full-width ASCII (U+FF01-U+FF5E) sits
+# exactly 0xFEE0 above its half-width twin.
+_CHAR_MAP = {chr(cp): chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
 # Unicode space separators (NBSP, en/em/thin spaces, ideographic space...).
 _SPACES = "\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
-_TABLE.update({ord(c): " " for c in _SPACES})
+_CHAR_MAP.update(dict.fromkeys(_SPACES, " "))
 # Ratio colons, as in "生师比 13︰1".
-_TABLE.update({0xFE30: ":", 0x2236: ":"})
+_CHAR_MAP.update({"\ufe30": ":", "\u2236": ":"})
 # Few characters of a page need mapping: substituting just those is an order of
 # magnitude faster than str.translate, which pays a failed lookup per character.
-_TABLE_CHARS = {chr(k): chr(v) if isinstance(v, int) else v for k, v in _TABLE.items()}
-_TABLE_RE = re.compile("[%s]" % re.escape("".join(_TABLE_CHARS)))
+_CHAR_MAP_RE = re.compile("[%s]" % re.escape("".join(_CHAR_MAP)))
 
 _CN_NUMERALS = "〇零一二三四五六七八九十百千万亿两"
 # Measure words and units that follow a number.  Only consulted right after a
@@ -78,7 +78,7 @@ class NormalizedText:
 
 
 def normalize(text: str) -> NormalizedText:
-    converted = to_simplified(_TABLE_RE.sub(lambda m: _TABLE_CHARS[m.group()], text))
+    converted = to_simplified(_CHAR_MAP_RE.sub(lambda m: _CHAR_MAP[m.group()], text))
     pieces: list[str] = []
     starts: list[int] = []
     dropped: list[int] = []
