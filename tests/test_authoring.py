@@ -123,7 +123,7 @@ def test_diff_and_evaluate_commands(tmp_path):
     import pyarrow as pa
     from extract.models import Claim, arrow_schema
     full = lambda c: {**{k: None for k in Claim.model_fields}, **c, "claim_group": "g", "sentence": "s",  # noqa: E731
-                      "extractor_version": "v"}
+                      "extractor_version": "v", "region_source": "none", "year_source": "none"}
     for name, rows in (("old", [_c("a.txt", 0, 3, 10)]), ("new", [_c("a.txt", 0, 3, 11)])):
         (tmp_path / name).mkdir()
         pq.write_table(pa.Table.from_pylist([full(r) for r in rows], schema=arrow_schema(Claim)),

@@ -14,11 +14,12 @@ from pathlib import Path
 import regex
 
 from .entities import Entity
-from .gazetteer import Gazetteer, Region
+from .gazetteer import Gazetteer, Region, city_path
 from .numbers import NumberError, parse_number
 from .paths import RULES_DIR
 from .quantities import Quantity
 from .rules import alternation, load_yaml
+from .context import DocumentContext
 from .segment import Segmented, Sentence
 
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
@@ -28,8 +29,6 @@ _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?
 _CN_YEAR = regex.compile(r"(?<![〇零一二三四五六七八九十])([一二][〇零一二三四五六七八九]{3})年(?!级)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
-_RELATIVE_YEAR = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "明年": 1}
-_RELATIVE_YEAR_RE = regex.compile(r"(?<![比较上同])(?:本年度|今年|本年|去年|明年)")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -47,6 +46,10 @@ _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 
+# A region and where it came from (one of context.REGION_SOURCES).
+Placed = tuple[Region | None, str]
+
+
 @dataclass(frozen=True)
 class Attribution:
     kind: str
@@ -59,6 +62,8 @@ class Attribution:
     year: int | None
     baseline_year: int | None
     qualifier: str
+    region_source: str = "none"
+    year_source: str = "none"
 
 
 def _alt(words) -> regex.Pattern:
@@ -73,10 +78,15 @@ class Attributor:
         cues = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
         cats = load_yaml((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
+        # in a plan, what its own sentence says was reached is no target
+        self.reached_re = _alt(load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))["reached"])
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)
         self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
         self.present_re = _alt(cues["present_cues"])
+        self.relative_years = cues["relative_years"]
+        self.relative_re = regex.compile(r"(?<![比较上同])" + _alt(self.relative_years).pattern)
+        self.period_reset_re = _alt(cues["period_reset"])
         self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
         self.plan_periods = cues["plan_periods"]
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
@@ -90,69 +100,20 @@ class Attributor:
         self.forecast_re = _alt(cues["forecast_cues"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
-        self.region_hints = cues.get("region_hints") or {}
-        self.region_hint_re = _alt(self.region_hints) if self.region_hints else None
         self.units_default = cats["units_default"]
         self.units_fixed = cats.get("units_fixed") or {}
         self.category_rules = [
             (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]))
             for r in cats["rules"]]
 
-    # ---- article-level context -------------------------------------------------
-
-    def article_home(self, text: str, seg: Segmented, entities: list[Entity]) -> Region | None:
-        """The region the article is about: the header's (title, source), else the
-        deepest region that holds most of the body's mentions (a list of a city's
-        districts is about the city; a compilation of provinces about 全国)."""
-        named = [e.region for e in entities if e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
-        in_header = [e.region for e in entities
-                     if e.end <= seg.header.end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region]
-        if in_header:
-            home = max(in_header, key=lambda r: len(r.path))
-        elif not named:
-            hint = self.region_hint_re.search(text) if self.region_hint_re else None
-            return self.gazetteer.by_path(self.region_hints[hint.group()]) if hint else None
-        else:
-            counts: dict[str, int] = {}
-            for r in named:
-                for path in self._ancestors(r):
-                    counts[path] = counts.get(path, 0) + 1
-            held = max((p for p, n in counts.items() if n >= 0.7 * len(named)), key=len)
-            # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
-            home = self.gazetteer.by_path(held) or next(r for r in named if r.path == held)
-        # 乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
-        # that the article keeps naming is where it happens
-        inside = {r.path: r for r in named if r.path.startswith(home.path) and r.path != home.path}
-        if len(inside) == 1:
-            (only,) = inside.values()
-            if sum(r.path == only.path for r in named) >= 2:
-                return only
-        return home
-
-    def _ancestors(self, r: Region) -> list[str]:
-        out = ["全国"]
-        if r.province:
-            out.append(r.province)
-        if r.city and r.level == "county":
-            out.append(_prefix_path(r, "city"))
-        out.append(r.path)
-        return list(dict.fromkeys(out))
-
-    def title_year(self, seg: Segmented) -> int | None:
-        """A year the title dates the whole report to (山西省2018年教育事业统计公报, “十二五”回顾)."""
-        title = seg.header.title or ""
-        m = _YEAR.search(title) or _TITLE_YEAR.search(title)
-        if m:
-            return int(m.group(1))
-        m = self.plan_title_re.search(title)
-        return self.plan_periods[m.group()] if m else None
+    # ---- section- and paragraph-level context -------------------------------------
 
     def paragraph_homes(self, seg: Segmented, entities: list[Entity],
-                        section_homes: list[Region | None]) -> list[Region | None]:
+                        section_homes: list[Placed]) -> list[Placed]:
         """Region context per paragraph: a line that is only a region name (茅箭区)
         heads the lines after it, until the next such line or section."""
         by_start = {e.start: e for e in entities if e.label == "REGION" and e.region}
-        homes: list[Region | None] = []
+        homes: list[Placed] = []
         current_section, current = None, None
         section_of = {}
         for sent in seg.sentences:
@@ -163,13 +124,13 @@ class Attributor:
                 current_section, current = sec, section_homes[sec]
             e = by_start.get(para.start)
             if e is not None and para.end - e.end <= 1:
-                current = self._within(e.region, section_homes[sec])
+                current = (self._within(e.region, section_homes[sec][0]), "heading")
             homes.append(current)
         return homes
 
-    def section_homes(self, seg: Segmented, entities: list[Entity], home: Region | None) -> list[Region | None]:
+    def section_homes(self, seg: Segmented, entities: list[Entity], home: Placed) -> list[Placed]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
-        homes: list[Region | None] = []
+        homes: list[Placed] = []
         for i, sec in enumerate(seg.sections):
             parent = homes[sec.parent] if sec.parent is not None else home
             named = None
@@ -177,7 +138,7 @@ class Attributor:
                 head_end = sec.start + len(sec.heading) + 4
                 for e in entities:
                     if sec.start <= e.start < head_end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region:
-                        named = self._within(e.region, parent)
+                        named = (self._within(e.region, parent[0]), "section")
                         break
             homes.append(named or parent)
         return homes
@@ -193,25 +154,34 @@ class Attributor:
     # ---- per quantity -------------------------------------------------------------
 
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
-                  entities: list[Entity], section_home: Region | None, pub_year: int | None,
-                  title_year: int | None = None, previous: Attribution | None = None) -> Attribution:
-        """`previous`: the claim just before in the same sentence; a change or share
-        with no words of its own (比上年减少294所,下降1.88%) measures the same thing."""
+                  entities: list[Entity], context: Placed, doc: DocumentContext,
+                  previous: Attribution | None = None, in_title: bool = False) -> Attribution:
+        """`context`: the region of the paragraph (heading line, section or article);
+        `doc`: the article's context. `previous`: the claim just before in the same
+        sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
+        measures the same thing."""
         before = text[sentence.start:q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
         clause = before[clause_start:]
         after = text[q.end:sentence.end]
+        anchor = doc.anchor_year
 
         kind, sign = self._kind(clause)
-        target = self._target(before, pub_year)
-        year, baseline = self._years(para_before, kind, pub_year, clause)
-        if year is None and title_year is not None:
-            year = title_year
+        target = self._target(before, anchor) or (
+            doc.targets_by_default and not self.forecast_re.search(before) and not self.reached_re.search(before))
+        year, baseline, year_source = self._years(para_before, kind, anchor, clause,
+                                                  len(para_before) - len(before), doc.anchor_source)
+        if year is None and in_title and doc.kind == "news" and doc.published:
+            year, year_source = anchor, "published"     # a news headline tells today's figure
+        elif year is None and doc.reference_year is not None and not year_source == "reset":
+            year, year_source = doc.reference_year, doc.year_source
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
-        region, entity = self._region(text, q, sentence, paragraph_start, entities, section_home)
+        if year is None:
+            year_source = "none"
+        region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
         # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
         share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
         # place names say where, not what: 天水市新增1.8万个 has no counted noun of its own
@@ -234,7 +204,8 @@ class Attributor:
                 pass
             if m is not None and not _DIGIT.search(clause, m.end()):
                 qualifier = self.distant_q[m.group()]
-        return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier)
+        return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier,
+                           region_source if region is not None else "none", year_source)
 
     def _target(self, before: str, pub_year: int | None) -> bool:
         if self.forecast_re.search(before):
@@ -256,9 +227,14 @@ class Attributor:
             return "level", 1
         return "change", (-1 if last in dec else 1)
 
-    def _years(self, before: str, kind: str, pub_year: int | None,
-               clause: str = "") -> tuple[int | None, int | None]:
-        """(year, baseline_year) from the nearest time cue before the number."""
+    def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
+               sentence_start: int = 0, anchor_source: str = "published") -> tuple[int | None, int | None, str]:
+        """(year, baseline_year, source) from the nearest time cue before the number.
+
+        `before` runs from the paragraph start; `sentence_start` is where the
+        number's sentence begins in it. `pub_year` is the article's anchor for
+        目前/今年 and `anchor_source` says what it is. A period word (近年来)
+        resets the time: no earlier year carries over it (source "reset")."""
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
         years += [(m, int("".join(_CN_DIGIT[c] for c in m.group(1)))) for m in _CN_YEAR.finditer(before)]
@@ -278,18 +254,28 @@ class Attributor:
         for m in self.plan_re.finditer(before):
             cues.append((m.start(), "year", self.plan_periods[m.group(1)]))
         for m in self.present_re.finditer(before):
-            cues.append((m.start(), "year", pub_year))                 # 目前: publication year, or null
+            cues.append((m.start(), "anchor", pub_year))               # 目前: publication year, or null
         if pub_year is not None:                                         # 今年/去年 need a dated article
-            for m in _RELATIVE_YEAR_RE.finditer(before):
-                cues.append((m.start(), "year", pub_year + _RELATIVE_YEAR[m.group()]))
+            for m in self.relative_re.finditer(before):
+                cues.append((m.start(), "anchor", pub_year + self.relative_years[m.group()]))
+        for m in self.period_reset_re.finditer(before):
+            cues.append((m.start(), "open", None))                     # 近年来: no single year
         cues.sort(key=lambda c: c[0])
-        nearest = next((c for c in reversed(cues) if c[1] in ("year", "open")), None)
-        year = nearest[2] if nearest and nearest[1] == "year" else None
+        nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
+        year = nearest[2] if nearest and nearest[1] in ("year", "anchor") else None
         if range_start and nearest and nearest[2] != range_start and _FROM.search(clause):
             year = range_start     # 1991-2001年,城市化水平由26.94%升至37.66%: 26.94% is 1991's
         open_year = nearest[2] if nearest and nearest[1] == "open" else None
+        if nearest is None:
+            source = "none"
+        elif nearest[1] == "open":
+            source = "reset"
+        elif nearest[1] == "anchor":
+            source = anchor_source if year is not None else "none"
+        else:
+            source = "sentence" if nearest[0] >= sentence_start else "paragraph"
         if kind != "change":
-            return year, None
+            return year, None, source
         baseline = next((y for _, what, y in reversed(cues) if what == "baseline"), None)
         if baseline is None and year and _PREV_YEAR.search(before):
             baseline = year - 1
@@ -305,10 +291,10 @@ class Attributor:
             baseline = open_year
         if baseline is None and range_start and year and range_start < year:
             baseline = range_start
-        return year, baseline
+        return year, baseline, source
 
     def _region(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
-                entities: list[Entity], home: Region | None) -> tuple[Region | None, str | None]:
+                entities: list[Entity], context: Placed) -> tuple[Region | None, str | None, str]:
         """Nearest fitting mention before the number, else the section's region.
 
         A mention inside the section's region counts from anywhere earlier in
@@ -316,6 +302,7 @@ class Attributor:
         全国首批 in a 云南 case) only right before the number, and never after a
         partner word (与新疆、西藏等对口地区).
         """
+        home, home_source = context
         mentions: list[tuple[int, Region]] = []
         listed: list[tuple[int, int, list[Region]]] = []   # runs of enumerated places: (start, end, members)
         entity = None
@@ -366,17 +353,17 @@ class Attributor:
             inside = home is None or home.level == "country" or region.path.startswith(home.path)
             near = q.start - pos <= 10 and pos >= sentence.start
             if inside and (pos >= sentence.start or region.level != "country") or near:
-                return region, entity
-        return home, entity
+                return region, entity, ("sentence" if pos >= sentence.start else "paragraph")
+        return home, entity, home_source
 
     def _common(self, regions: list[Region]) -> Region:
         """Lowest common area of several regions (吉林、辽宁 -> 全国)."""
-        paths = [self._ancestors(r) for r in regions]
+        paths = [self.gazetteer.ancestors(r) for r in regions]
         shared = [p for p in paths[0] if all(p in other for other in paths[1:])]
         return self.gazetteer.by_path(shared[-1]) or regions[0]
 
     def _parent(self, region: Region) -> Region | None:
-        ancestors = self._ancestors(region)
+        ancestors = self.gazetteer.ancestors(region)
         return self.gazetteer.by_path(ancestors[-2]) if len(ancestors) > 1 else None
 
     def _deictic(self, level: str, home: Region | None) -> Region | None:
@@ -390,7 +377,7 @@ class Attributor:
             if home.level == "county" and home.name.endswith("市"):
                 return home   # 全市 in a county-level city (海城市) means that city
             if home.level in ("city", "county") and home.city:
-                return self.gazetteer.by_path(_prefix_path(home, "city")) or home
+                return self.gazetteer.by_path(city_path(home)) or home
             return home
         return home   # county-level deixis (全区, 我县): the most specific context we have
 
@@ -420,10 +407,3 @@ class Attributor:
                 if words.search(scope):
                     return category, subject
         return None, subject
-
-
-def _prefix_path(region: Region, level: str) -> str:
-    if level == "city":
-        prov = region.province or ""
-        return prov if region.city == prov else prov + (region.city or "")
-    return region.path

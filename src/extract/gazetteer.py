@@ -79,12 +79,28 @@ class Gazetteer:
     def by_path(self, path: str) -> Region | None:
         return self._by_path.get(path)
 
+    def ancestors(self, r: Region) -> list[str]:
+        """Paths from 全国 down to the region itself: 全国, 辽宁省, 辽宁省鞍山市, 辽宁省鞍山市海城市."""
+        out = ["全国"]
+        if r.province:
+            out.append(r.province)
+        if r.city and r.level == "county":
+            out.append(city_path(r))
+        out.append(r.path)
+        return list(dict.fromkeys(out))
+
     def names(self) -> Iterable[tuple[str, Region]]:
         """All (surface form, region) pairs: official names and aliases."""
         return iter(self._names)
 
     def __len__(self) -> int:
         return len(self._by_path)
+
+
+def city_path(region: Region) -> str:
+    """Path of the city a region lies in (municipalities: the municipality itself)."""
+    prov = region.province or ""
+    return prov if region.city == prov else prov + (region.city or "")
 
 
 def _read(path: Path) -> Iterable[tuple[Region, list[str]]]:

@@ -15,6 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Qualifier = Literal["exact", "approx", "lower_bound", "upper_bound"]
 Kind = Literal["level", "change"]
+# Where a claim's region and year came from, nearest first (see docs/decisions.md).
+RegionSource = Literal["sentence", "paragraph", "section", "heading", "title", "institution",
+                       "national", "body", "none"]
+YearSource = Literal["sentence", "paragraph", "section", "heading", "title", "report", "dateline",
+                     "published", "none"]
+DocKind = Literal["news", "bulletin", "report", "plan", "notice", "reply", "entry"]
 Category = Literal[
     "education_groups", "school_districts", "member_schools", "schools", "students",
     "teachers", "coverage", "school_places", "funding", "facilities", "quality",
@@ -48,6 +54,8 @@ class Claim(Record):
     city: Optional[str] = Field(None, description="prefecture-level part of region")
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
+    region_source: RegionSource = Field("none", description="where region came from: the claim's sentence, its paragraph, section, a heading line, the title, an institution named (统计暨普查局 -> 澳门), national evidence (教育部, 我国), the places named in the body, or none")
+    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), or none")
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")
@@ -65,6 +73,13 @@ class ArticleRow(Record):
     claims: int = Field(description="number of claims extracted")
     status: Literal["ok", "error"] = Field(description="ok, or error (see the errors table)")
     extractor_version: str = Field(description="package version + rule-pack hash + hash of stage code, cue files and gazetteer")
+    kind: Optional[DocKind] = Field(None, description="kind of text: news, bulletin, report, plan, notice, reply (立法会 answers), entry")
+    reference_year: Optional[int] = Field(None, description="year of claims that state none (a report's or bulletin's own year, the title's year)")
+    year_source: Optional[str] = Field(None, description="what decided reference_year: report | title | none")
+    anchor_year: Optional[int] = Field(None, description="year that 今年/目前 refer to: the publication year, else reference_year")
+    home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
+    region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
+    context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
 
 
 class EntityRow(Record):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .attribute import Attributor
+from .context import ContextBuilder
 from .entities import EntityRecognizer
 from .gazetteer import Gazetteer, Region
 from .load import RawArticle
@@ -45,6 +46,7 @@ class Extractor:
         self.rules = rules or load_rules(user_rules)
         self.gazetteer = Gazetteer.load()
         self.recognizer = EntityRecognizer(self.gazetteer)
+        self.context = ContextBuilder(self.gazetteer)
         self.attributor = Attributor(self.gazetteer)
         self.version = extractor_version(self.rules)
 
@@ -54,13 +56,15 @@ class Extractor:
         seg = segment(text)
         entities = self.recognizer.find(text)
         quantities = find_quantities(text, self.rules)
-        home = self.attributor.article_home(text, seg, entities)
-        section_homes = self.attributor.section_homes(seg, entities, home)
-        paragraph_homes = self.attributor.paragraph_homes(seg, entities, section_homes)
-        title_year = self.attributor.title_year(seg)
-        pub_year = int(seg.header.published[:4]) if seg.header.published else None
+        doc = self.context.decide(text, seg, entities, getattr(raw, "published_given", None),
+                                  getattr(raw, "title_given", None))
+        # places in mastheads, menus, datelines and captions say nothing about the claims
+        placed = [e for e in entities if not doc.ignores(e.start, e.end)]
+        home = (doc.home, doc.region_source)
+        section_homes = self.attributor.section_homes(seg, placed, home)
+        paragraph_homes = self.attributor.paragraph_homes(seg, placed, section_homes)
         starts = [s.start for s in seg.sentences]
-        entity_starts = [e.start for e in entities]
+        entity_starts = [e.start for e in placed]
 
         # The title states claims too (广西近三年新建中小学校超千所); the rest of the header does not.
         h = seg.header
@@ -82,10 +86,10 @@ class Extractor:
                 context = paragraph_homes[sentence.paragraph]
             before = previous[1] if previous and previous[0] == sentence else None
             # only the entities between the paragraph start and the number can attribute it
-            nearby = entities[bisect.bisect_left(entity_starts, paragraph_start):
-                              bisect.bisect_left(entity_starts, q.start)]
-            a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, pub_year,
-                                          title_year, before)
+            nearby = placed[bisect.bisect_left(entity_starts, paragraph_start):
+                            bisect.bisect_left(entity_starts, q.start)]
+            a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
+                                          before, in_title=sentence is title)
             previous = (sentence, a)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
@@ -98,6 +102,7 @@ class Extractor:
                 value=value, value_max=value_max, unit=q.unit, qualifier=a.qualifier,
                 kind=a.kind, target=a.target, category=a.category, subject=a.subject,
                 entity=a.entity, year=a.year, baseline_year=a.baseline_year,
+                region_source=a.region_source, year_source=a.year_source,
                 **_region_columns(a.region),
                 claim_group=claim_group(a.region.path if a.region else None, a.category, q.unit, value, a.year),
                 sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version))
@@ -113,5 +118,8 @@ class Extractor:
         article = ArticleRow(
             path=raw.path, sha256=raw.sha256, title=seg.header.title, published=seg.header.published,
             source=seg.header.source, encoding=raw.encoding, chars=len(raw.text), claims=len(claims),
-            status="ok", extractor_version=self.version)
+            status="ok", extractor_version=self.version,
+            kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
+            anchor_year=doc.anchor_year, home_region=doc.home.path if doc.home else None,
+            region_source=doc.region_source, context_evidence=doc.evidence_json())
         return ArticleResult(article, claims, entity_rows)

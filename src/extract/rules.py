@@ -22,7 +22,7 @@ from .paths import RULES_DIR
 SHIPPED_RULES = RULES_DIR
 VOCABULARY_FILE = "vocabulary.yaml"
 NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
-                     "attribution.yaml"}
+                     "attribution.yaml", "context.yaml"}
 _REF = regex.compile(r"\{([a-z_]+)\}")
 
 

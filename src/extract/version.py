@@ -10,7 +10,7 @@ from .paths import DATA_DIR, RULES_DIR
 from .rules import RuleSet
 
 # The modules whose code decides what a claim row says (not the CLI, report, runner).
-_STAGES = ("load", "normalize", "segment", "numbers", "rules", "quantities", "gazetteer", "entities",
+_STAGES = ("load", "normalize", "segment", "context", "numbers", "rules", "quantities", "gazetteer", "entities",
            "attribute", "models", "pipeline", "paths")
 
 

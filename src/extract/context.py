@@ -1,0 +1,342 @@
+"""Document context: where and when an article is, what kind of text it is, and why.
+
+Runs between segmentation (and entity recognition) and attribution. It collects
+typed, positioned evidence (title, publication line, report year, mastheads,
+datelines, navigation, institutions, places named in the body) and decides from
+it, once per article:
+
+- the kind of text (news, bulletin, report, plan, notice, reply, entry), which
+  decides the reference time and whether figures default to targets — the way
+  temporal taggers treat news and narrative documents differently;
+- the reference year (a report's or bulletin's own year; a title's year) and the
+  anchor year for 今年/目前 (the publication year, else the reference year);
+- the home region (geoparsers' "focus"), from places weighted by where they are
+  named, discounting publishers, menus, captions and example places;
+- the spans whose place names are never evidence, for attribution to skip.
+
+Attribution still reads context from near to far (sentence, paragraph,
+section); this stage is the far end. Cue words live in rules/context.yaml.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from .entities import Entity
+from .gazetteer import Gazetteer, Region
+from .paths import RULES_DIR
+from .rules import alternation, load_yaml
+from .segment import Segmented
+
+REGION_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "institution",
+                  "national", "body", "none")
+YEAR_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "report", "dateline",
+                "published", "none")
+
+_PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
+_TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[【]((?:19|20)\d{2})[)\]】]")
+# 教育局 / 人民政府 right after a place: the institution of that place
+_OFFICE = regex.compile(r"(?:教育局|教育厅|教育委员会|教委|教体局|教育和体育局|人民政府|政府|统计局|教育部门)")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str                 # title | published | report | masthead | dateline | byline | navigation
+                              # | caption | example | institution | national | body
+    start: int                # offsets into the normalized text (-1: given as metadata)
+    end: int
+    text: str
+    region: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    kind: str                         # news | bulletin | report | plan | notice | reply | entry
+    published: str | None             # ISO date
+    published_source: str | None      # metadata | header | top
+    reference_year: int | None        # year of claims that state none, for kinds that have one
+    year_source: str                  # report | title | none
+    anchor_year: int | None           # what 今年/目前 refer to
+    anchor_source: str                # published | report | title | none
+    home: Region | None
+    region_source: str                # title | institution | national | body | none
+    targets_by_default: bool
+    evidence: tuple[Evidence, ...] = ()
+    ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
+    _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
+
+    def ignores(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self._ignored_starts, start) - 1
+        return i >= 0 and self.ignored[i][1] >= end
+
+    def evidence_json(self) -> str:
+        return json.dumps([{k: v for k, v in e.__dict__.items() if v is not None} for e in self.evidence],
+                          ensure_ascii=False)
+
+
+class ContextBuilder:
+    """Built once per worker from rules/context.yaml; `decide` is pure per article."""
+
+    def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
+        cues = load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))
+        self.gazetteer = gazetteer
+        self.top_lines, self.top_chars = cues["top_lines"], cues["top_chars"]
+        pub = cues["published"]
+        self.pub_keys = regex.compile(f"(?:{pub['keys']})")
+        self.pub_max_line = pub["max_line"]
+        self.pub_patterns = [regex.compile(p) for p in pub["patterns"]]
+        self.report_patterns = [regex.compile(p, regex.M) for p in cues["report_year"]["patterns"]]
+        self.kinds = [(k, regex.compile(alternation(words))) for k, words in cues["kinds"].items()
+                      if k not in ("examples", "counter_examples")]
+        self.plan_kinds = set(cues["plan_kinds"])
+        p = cues["publisher"]
+        self.masthead = regex.compile(p["masthead"])
+        self.dateline = regex.compile(p["dateline"])
+        self.byline = regex.compile(p["byline"])
+        nav = cues["navigation"]
+        self.nav_min, self.nav_max = nav["min_items"], nav["max_item"]
+        self.example_place = regex.compile(cues["example_place"])
+        self.caption = regex.compile(cues["caption"])
+        self.institutions = cues["institutions"]
+        self.institution_re = regex.compile(alternation(self.institutions))
+        self.national_re = regex.compile(alternation(cues["national_institutions"]))
+        self.national_words = regex.compile(r"我国|全国|中国")
+
+    # ---- evidence ------------------------------------------------------------------
+
+    def published_in(self, line: str) -> tuple[str, regex.Match] | None:
+        """An ISO date when `line` is a publication line: short, and the date stands
+        alone or after a publication key. Body sentences with dates are not."""
+        if len(line) > self.pub_max_line:
+            return None
+        for rx in self.pub_patterns:
+            m = rx.search(line)
+            if not m:
+                continue
+            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                continue
+            rest = (line[:m.start()] + line[m.end():]).strip()
+            alone = not regex.search(r"\p{Han}{3,}", rest) or len(rest) <= 8
+            if alone or self.pub_keys.search(line[:m.start()]) or "来源" in rest:
+                return f"{y:04d}-{mo:02d}-{d:02d}", m
+        return None
+
+    def report_year(self, text: str) -> tuple[int, int, int] | None:
+        """(year, start, end) of the first named report, bulletin or school year."""
+        for rx in self.report_patterns:
+            m = rx.search(text)
+            if m:
+                return int(m.group("y")), m.start(), m.end()
+        return None
+
+    def is_navigation(self, line: str) -> bool:
+        items = line.split()
+        return (len(items) >= self.nav_min and all(len(i) <= self.nav_max for i in items)
+                and not regex.search(r"[,。;:、\d]", line))
+
+    def is_masthead(self, line: str) -> bool:
+        return bool(self.masthead.match(line.strip()))
+
+    # ---- decision ------------------------------------------------------------------
+
+    def decide(self, text: str, seg: Segmented, entities: list[Entity],
+               published_given: str | None = None, title_given: str | None = None) -> DocumentContext:
+        evidence: list[Evidence] = []
+        ignored: list[tuple[int, int]] = []
+        header = seg.header
+        title = header.title or title_given
+        title_span = ((header.title_start, header.title_start + len(header.title))
+                      if header.title and header.title_start is not None else None)
+
+        # top lines: the header zone and the first lines of the body
+        top: list[tuple[int, int]] = []
+        pos = 0
+        while pos < len(text) and len(top) < self.top_lines and pos < self.top_chars:
+            nl = text.find("\n", pos)
+            nl = len(text) if nl < 0 else nl
+            s, e = pos, nl
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                top.append((s, e))
+            pos = nl + 1
+
+        # publication date: given metadata > the header's > a publication line on top
+        published, published_source = None, None
+        if published_given:
+            published, published_source = published_given, "metadata"
+            evidence.append(Evidence("published", -1, -1, published_given, year=int(published_given[:4])))
+        elif header.published:
+            published, published_source = header.published[:10], "header"
+        for s, e in top:
+            found = self.published_in(text[s:e])
+            if found:
+                if published is None:
+                    published, published_source = found[0], "top"
+                evidence.append(Evidence("published", s + found[1].start(), s + found[1].end(),
+                                         found[1].group(), year=int(found[0][:4])))
+                break
+
+        # lines whose places say who publishes, not what it is about
+        for s, e in top:
+            line = text[s:e]
+            in_title = title_span is not None and s <= title_span[0] < e
+            if in_title:
+                continue
+            kind = None
+            if self.is_navigation(line) or (e <= header.end and not self._office_line(text, s, e, entities)):
+                kind = "navigation" if self.is_navigation(line) else "masthead"
+            elif self.is_masthead(line) or self.byline.search(line) and len(line) <= 12:
+                kind = "masthead" if self.is_masthead(line) else "byline"
+            if kind:
+                ignored.append((s, e))
+                evidence.append(Evidence(kind, s, e, line[:40]))
+        body_start = header.end
+        for m in self.dateline.finditer(text, body_start, min(len(text), body_start + 400)):
+            ignored.append((m.start(), m.end()))
+            evidence.append(Evidence("dateline", m.start(), m.end(), m.group()))
+        for m in self.byline.finditer(text, body_start, min(len(text), body_start + 400)):
+            ignored.append((m.start(), m.end()))
+        for para in seg.paragraphs:
+            line = text[para.start:para.end]
+            if para.end - para.start <= 80 and self.caption.search(line):
+                ignored.append((para.start, para.end))
+                evidence.append(Evidence("caption", para.start, para.end, line[:40]))
+            elif para.furniture or self.is_navigation(line) or (para.end - para.start <= 16 and self.is_masthead(line)):
+                ignored.append((para.start, para.end))
+        for ent in entities:
+            if ent.label == "REGION" and self.example_place.match(text, ent.end):
+                ignored.append((ent.start, ent.end + 2))
+                evidence.append(Evidence("example", ent.start, ent.end + 2, text[ent.start:ent.end + 2]))
+
+        ignored.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in ignored:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        starts = tuple(s for s, _ in merged)
+
+        def is_ignored(s: int, e: int) -> bool:
+            i = bisect.bisect_right(starts, s) - 1
+            return i >= 0 and merged[i][1] >= e
+
+        # kind of text: words in the title, else in a short first line (an excerpt's heading)
+        if title:
+            head_text = title
+        else:
+            first = text[body_start:body_start + 80].lstrip().split("\n", 1)[0]
+            head_text = first if len(first) <= 60 and "。" not in first else ""
+        kind = next((k for k, rx in self.kinds if rx.search(head_text)), "news")
+
+        # reference year: a named report or bulletin, else a year in the title
+        reference_year, year_source = None, "none"
+        found = self.report_year((title or "") + "\n" + text[:self.top_chars])
+        if found:
+            reference_year, year_source = found[0], "report"
+            evidence.append(Evidence("report", -1, -1, str(found[0]), year=found[0]))
+            if kind == "news":
+                # a page that presents a named report or bulletin is one
+                named = ((title or "") + "\n" + text[:self.top_chars])[found[1]:found[2]]
+                kind = next((k for k, rx in self.kinds if rx.search(named) and k in ("bulletin", "report")),
+                            kind)
+        elif title:
+            m = _TITLE_YEAR.search(title)
+            if m:
+                reference_year, year_source = int(m.group(1) or m.group(2)), "title"
+                evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
+        if published:
+            anchor_year, anchor_source = int(published[:4]), "published"
+        else:
+            anchor_year, anchor_source = reference_year, year_source
+
+        # home region
+        home, region_source = self._home(text, seg, entities, title_span, is_ignored, evidence)
+        return DocumentContext(
+            kind=kind, published=published, published_source=published_source,
+            reference_year=reference_year, year_source=year_source,
+            anchor_year=anchor_year, anchor_source=anchor_source,
+            home=home, region_source=region_source,
+            targets_by_default=kind in self.plan_kinds,
+            evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
+
+    def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
+        """A header line naming a place's education office (来源:鞍山市教育局): institution
+        evidence, not a masthead."""
+        return any(s <= ent.start and ent.end <= e and ent.region and _OFFICE.match(text, ent.end)
+                   for ent in entities)
+
+    def _home(self, text, seg, entities, title_span, is_ignored, evidence) -> tuple[Region | None, str]:
+        """The region the article is about, and which evidence decided it."""
+        weighted: list[tuple[Region, float]] = []
+        in_title: list[Region] = []
+        offices: list[Region] = []      # 来源:鞍山市教育局 in the header
+        first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
+        for e in entities:
+            if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
+                continue
+            if title_span and title_span[0] <= e.start < title_span[1]:
+                in_title.append(e.region)
+            elif e.start < seg.header.end:
+                if _OFFICE.match(text, e.end):
+                    offices.append(e.region)
+                continue        # a header line other than the title: a site, not the subject
+            else:
+                weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
+        if in_title:
+            for r in in_title:
+                evidence.append(Evidence("title", -1, -1, r.name, region=r.path))
+            home = max(in_title, key=lambda r: len(r.path))
+            if not all(home.path.startswith(r.path) for r in in_title):
+                home = self._common(in_title)
+            return self._refine(home, weighted), "title"
+        if offices:
+            home = max(offices, key=lambda r: len(r.path))
+            evidence.append(Evidence("institution", -1, -1, home.name, region=home.path))
+            return self._refine(home, weighted), "institution"
+        if weighted:
+            total = sum(w for _, w in weighted)
+            counts: dict[str, float] = {}
+            for r, w in weighted:
+                for path in self.gazetteer.ancestors(r):
+                    counts[path] = counts.get(path, 0) + w
+            held = max((p for p, n in counts.items() if n >= 0.7 * total), key=len)
+            # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
+            home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
+            evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
+            return self._refine(home, weighted), "body"
+        title = text[title_span[0]:title_span[1]] if title_span else ""
+        m = self.institution_re.search(text)
+        if m:
+            path = self.institutions[m.group()]
+            evidence.append(Evidence("institution", m.start(), m.end(), m.group(), region=path))
+            return self.gazetteer.by_path(path), "institution"
+        m = self.national_words.search(title) or self.national_re.search(text)
+        if m:
+            evidence.append(Evidence("national", -1, -1, m.group(), region="全国"))
+            return self.gazetteer.by_path("全国"), "national"
+        return None, "none"
+
+    def _refine(self, home: Region, weighted: list[tuple[Region, float]]) -> Region:
+        """乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
+        that the article keeps naming is where it happens."""
+        inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
+        if len(inside) == 1:
+            (only,) = inside.values()
+            if sum(r.path == only.path for r, _ in weighted) >= 2:
+                return only
+        return home
+
+    def _common(self, regions: list[Region]) -> Region:
+        paths = [self.gazetteer.ancestors(r) for r in regions]
+        shared = [p for p in paths[0] if all(p in other for other in paths[1:])]
+        return self.gazetteer.by_path(shared[-1]) or regions[0]
