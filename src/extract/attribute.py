@@ -87,10 +87,10 @@ class Attributor:
         self.relative_years = cues["relative_years"]
         self.relative_re = regex.compile(r"(?<![比较上同])" + _alt(self.relative_years).pattern)
         self.period_reset_re = _alt(cues["period_reset"])
+        self.year_heading_re = regex.compile(cues["year_heading"])
         self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
         self.plan_periods = cues["plan_periods"]
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
-        self.plan_title_re = _alt(self.plan_periods)
         reached = "(?:" + _alt(cues["reached"]).pattern + ")"
         self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
         self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})"
@@ -128,6 +128,23 @@ class Attributor:
             homes.append(current)
         return homes
 
+    def paragraph_years(self, text: str, seg: Segmented) -> list[int | None]:
+        """Year context per paragraph: a line that is only a year, or a timeline entry
+        (2010年——…), dates the paragraphs after it until the next one or a new section."""
+        years: list[int | None] = []
+        current, current_section = None, None
+        section_of = {}
+        for sent in seg.sentences:
+            section_of.setdefault(sent.paragraph, sent.section)
+        for i, para in enumerate(seg.paragraphs):
+            if section_of.get(i, 0) != current_section:
+                current_section, current = section_of.get(i, 0), None
+            m = self.year_heading_re.match(text, para.start, para.end)
+            if m:
+                current = int(m.group(1))
+            years.append(current)
+        return years
+
     def section_homes(self, seg: Segmented, entities: list[Entity], home: Placed) -> list[Placed]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
         homes: list[Placed] = []
@@ -155,7 +172,8 @@ class Attributor:
 
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
                   entities: list[Entity], context: Placed, doc: DocumentContext,
-                  previous: Attribution | None = None, in_title: bool = False) -> Attribution:
+                  previous: Attribution | None = None, in_title: bool = False,
+                  heading_year: int | None = None) -> Attribution:
         """`context`: the region of the paragraph (heading line, section or article);
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
@@ -173,7 +191,9 @@ class Attributor:
             doc.targets_by_default and not self.forecast_re.search(before) and not self.reached_re.search(before))
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
-        if year is None and in_title and doc.kind == "news" and doc.published:
+        if year is None and heading_year is not None and year_source != "reset":
+            year, year_source = heading_year, "heading"
+        elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
         elif year is None and doc.reference_year is not None and not year_source == "reset":
             year, year_source = doc.reference_year, doc.year_source

@@ -106,6 +106,9 @@ class ContextBuilder:
         self.institution_re = regex.compile(alternation(self.institutions))
         self.national_re = regex.compile(alternation(cues["national_institutions"]))
         self.national_words = regex.compile(r"我国|全国|中国")
+        # “十二五”回顾 in a title dates the text to the plan period's end
+        self.plan_periods = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))["plan_periods"]
+        self.plan_period_re = regex.compile(alternation(self.plan_periods))
 
     # ---- evidence ------------------------------------------------------------------
 
@@ -251,8 +254,10 @@ class ContextBuilder:
                             kind)
         elif title:
             m = _TITLE_YEAR.search(title)
-            if m:
-                reference_year, year_source = int(m.group(1) or m.group(2)), "title"
+            p = None if m else self.plan_period_re.search(title)
+            if m or p:
+                reference_year = int(m.group(1) or m.group(2)) if m else self.plan_periods[p.group()]
+                year_source = "title"
                 evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
         if published:
             anchor_year, anchor_source = int(published[:4]), "published"

@@ -5,7 +5,8 @@ digits and punctuation, and run over `NormalizedText.text`; `to_orig` maps
 every match back to exact offsets in the original text.  To keep that mapping
 trivial, every transformation is one character -> one character except the
 dropping of spaces (inside numbers, between a number and its unit, and between
-two Han characters in letter-spaced pages), which only removes characters.
+two Han characters in letter-spaced pages) and of pinyin glosses (學(xué)),
+which only removes characters.
 """
 from __future__ import annotations
 
@@ -45,8 +46,14 @@ _UNITS = (
 # Also a single space between two Han characters: Chinese has no word spaces,
 # and letter-spaced pages (提 问 者 : 邓 兆 棠) must read as words for the rules
 # and the gazetteer.
+# Pinyin glosses that mirror sites put after characters (城乡(xiāng), 鄂托克(ke)旗):
+# dropped like spaces, so places, units and numbers match through them.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_PINYIN_GLOSS = (rf"(?<=\p{{Han}})\((?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv{_TONED}]{{1,3}}"
+                 rf"(?:ng|n|r)?\)")
 _NUMBER_GAP = regex.compile(
-    rf"(?<=[0-9])[ \t]+(?=[0-9]{{3}}(?![0-9]))"
+    rf"{_PINYIN_GLOSS}"
+    rf"|(?<=[0-9])[ \t]+(?=[0-9]{{3}}(?![0-9]))"
     rf"|(?<=[0-9{_CN_NUMERALS}])[ \t]+(?={_UNITS})"
     rf"|(?<=\p{{Han}})[ \t](?=\p{{Han}})"
 )

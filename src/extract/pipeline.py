@@ -63,6 +63,7 @@ class Extractor:
         home = (doc.home, doc.region_source)
         section_homes = self.attributor.section_homes(seg, placed, home)
         paragraph_homes = self.attributor.paragraph_homes(seg, placed, section_homes)
+        paragraph_years = self.attributor.paragraph_years(text, seg)
         starts = [s.start for s in seg.sentences]
         entity_starts = [e.start for e in placed]
 
@@ -74,7 +75,7 @@ class Extractor:
         previous: tuple[object, object] | None = None   # (sentence, attribution) of the last claim
         for q in quantities:
             if title and title.start <= q.start and q.end <= title.end:
-                sentence, paragraph_start, context = title, title.start, home
+                sentence, paragraph_start, context, heading_year = title, title.start, home, None
             else:
                 i = bisect.bisect_right(starts, q.start) - 1
                 if i < 0 or q.start < seg.header.end:
@@ -84,12 +85,13 @@ class Extractor:
                     continue
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]
+                heading_year = paragraph_years[sentence.paragraph]
             before = previous[1] if previous and previous[0] == sentence else None
             # only the entities between the paragraph start and the number can attribute it
             nearby = placed[bisect.bisect_left(entity_starts, paragraph_start):
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
-                                          before, in_title=sentence is title)
+                                          before, in_title=sentence is title, heading_year=heading_year)
             previous = (sentence, a)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
