@@ -107,7 +107,11 @@ class ContextBuilder:
         self.national_re = regex.compile(alternation(cues["national_institutions"]))
         self.national_words = regex.compile(r"我国|全国|中国")
         # “十二五”回顾 in a title dates the text to the plan period's end
-        self.plan_periods = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))["plan_periods"]
+        attribution = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
+        self.plan_periods = attribution["plan_periods"]
+        # 该县/全区 in the body: the article is about a place of that level
+        self.local_deixis = regex.compile(alternation(
+            [w for level in ("county", "district") for w in attribution["deixis"][level] if w[0] in "该我全本"]))
         self.plan_period_re = regex.compile(alternation(self.plan_periods))
 
     # ---- evidence ------------------------------------------------------------------
@@ -137,6 +141,13 @@ class ContextBuilder:
             if m:
                 return int(m.group("y")), m.start(), m.end()
         return None
+
+    def kind_of(self, heading: str) -> str:
+        return next((k for k, rx in self.kinds if rx.search(heading)), "news")
+
+    def is_publisher(self, line: str) -> bool:
+        """A masthead, a news agency's dateline or a byline."""
+        return self.is_masthead(line) or bool(self.dateline.search(line) or self.byline.search(line))
 
     def is_navigation(self, line: str) -> bool:
         items = line.split()
@@ -239,7 +250,7 @@ class ContextBuilder:
         else:
             first = text[body_start:body_start + 80].lstrip().split("\n", 1)[0]
             head_text = first if len(first) <= 60 and "。" not in first else ""
-        kind = next((k for k, rx in self.kinds if rx.search(head_text)), "news")
+        kind = self.kind_of(head_text)
 
         # reference year: a named report or bulletin, else a year in the title
         reference_year, year_source = None, "none"
@@ -303,11 +314,11 @@ class ContextBuilder:
             home = max(in_title, key=lambda r: len(r.path))
             if not all(home.path.startswith(r.path) for r in in_title):
                 home = self._common(in_title)
-            return self._refine(home, weighted), "title"
+            return self._refine(home, weighted, text), "title"
         if offices:
             home = max(offices, key=lambda r: len(r.path))
             evidence.append(Evidence("institution", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted), "institution"
+            return self._refine(home, weighted, text), "institution"
         if weighted:
             total = sum(w for _, w in weighted)
             counts: dict[str, float] = {}
@@ -318,7 +329,7 @@ class ContextBuilder:
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
             evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted), "body"
+            return self._refine(home, weighted, text), "body"
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
         if m:
@@ -331,13 +342,15 @@ class ContextBuilder:
             return self.gazetteer.by_path("全国"), "national"
         return None, "none"
 
-    def _refine(self, home: Region, weighted: list[tuple[Region, float]]) -> Region:
+    def _refine(self, home: Region, weighted: list[tuple[Region, float]], text: str) -> Region:
         """乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
-        that the article keeps naming is where it happens."""
+        that the article keeps naming, or the one county it names while saying 该县,
+        is where it happens."""
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
         if len(inside) == 1:
             (only,) = inside.values()
-            if sum(r.path == only.path for r, _ in weighted) >= 2:
+            if sum(r.path == only.path for r, _ in weighted) >= 2 or (
+                    only.level == "county" and self.local_deixis.search(text)):
                 return only
         return home
 
