@@ -126,3 +126,14 @@ def test_property_offsets(raw):
     # Only horizontal whitespace is ever dropped.
     kept = set(offsets(n))
     assert all(raw[j] in " \u3000\u00a0" for j in range(len(raw)) if j not in kept)
+
+
+def test_pinyin_glosses_are_dropped_with_offsets_kept():
+    text = "鄂托克(ke)旗新增29.5萬(wàn)所學(xué)校(A)"
+    n = normalize(text)
+    assert n.text == "鄂托克旗新增29.5万所学校(A)"      # (A) is no pinyin syllable: kept
+    s = n.text.index("29.5万所")
+    start, end = n.span_to_orig(s, s + len("29.5万所"))
+    assert text[start:end] == "29.5萬(wàn)所"         # a gloss inside the mention stays in its span
+    s = n.text.index("鄂托克旗")
+    assert text[slice(*n.span_to_orig(s, s + 3))] == "鄂托克"   # a gloss after the last character does not

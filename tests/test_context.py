@@ -1,0 +1,210 @@
+"""Document context: one test per kind of evidence, on short synthetic articles,
+and the examples and counter-examples that rules/context.yaml carries."""
+import json
+
+import pytest
+
+from extract.context import ContextBuilder
+from extract.gazetteer import Gazetteer
+from extract.load import RawArticle
+from extract.normalize import normalize
+from extract.paths import RULES_DIR
+from extract.rules import load_yaml
+from extract.segment import segment
+
+CUES = load_yaml((RULES_DIR / "context.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def builder():
+    return ContextBuilder(Gazetteer.load())
+
+
+def context(extractor, text):
+    norm = normalize(text).text
+    seg = segment(norm)
+    return extractor.context.decide(norm, seg, extractor.recognizer.find(norm))
+
+
+def claims(extractor, text):
+    raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
+    result = extractor.process(raw)
+    return result, {c.text: c for c in result.claims}
+
+
+# --------------------------------------------------------------------------- cue files
+
+def test_published_examples(builder):
+    for ex in CUES["published"]["examples"]:
+        assert builder.published_in(ex), ex
+    for ex in CUES["published"]["counter_examples"]:
+        assert builder.published_in(ex) is None, ex
+
+
+def test_report_year_examples(builder):
+    for ex in CUES["report_year"]["examples"]:
+        assert builder.report_year(ex), ex
+    for ex in CUES["report_year"]["counter_examples"]:
+        assert builder.report_year(ex) is None, ex
+
+
+def test_kind_examples(builder):
+    for ex in CUES["kinds"]["examples"]:
+        assert builder.kind_of(ex) != "news", ex
+    for ex in CUES["kinds"]["counter_examples"]:
+        assert builder.kind_of(ex) == "news", ex
+
+
+def test_publisher_and_navigation_examples(builder):
+    for ex in CUES["publisher"]["examples"]:
+        assert builder.is_publisher(ex), ex
+    for ex in CUES["publisher"]["counter_examples"]:
+        assert not builder.is_publisher(ex), ex
+    for ex in CUES["navigation"]["examples"]:
+        assert builder.is_navigation(ex), ex
+    for ex in CUES["navigation"]["counter_examples"]:
+        assert not builder.is_navigation(ex), ex
+
+
+# --------------------------------------------------------------------------- time
+
+@pytest.mark.parametrize("line", ["2015-08-04", "04.08.2015  23:39", "发布时间:2015年8月4日", "2015/8/4 来源:本网"])
+def test_publication_date_in_every_common_form(extractor, line):
+    text = f"标题:某市教育新闻\n{line}\n\n截止目前,全区共有学校3093所。\n"
+    ctx = context(extractor, text)
+    assert ctx.published == "2015-08-04" and ctx.anchor_year == 2015
+    _, got = claims(extractor, text)
+    assert got["3093所"].year == 2015 and got["3093所"].year_source == "published"
+
+
+def test_metadata_date_outranks_the_text(extractor):
+    norm = normalize("2015-08-04\n\n目前全市共有学校30所。\n").text
+    ctx = extractor.context.decide(norm, segment(norm), [], published_given="2020-01-02")
+    assert ctx.published == "2020-01-02" and ctx.published_source == "metadata"
+
+
+def test_named_report_dates_the_whole_text(extractor):
+    text = ("中新网5月19日电 教育部网站今日发布《2019年全国义务教育均衡发展督导评估工作报告》,"
+            "报告显示,全国累计已达2767个县。\n今年共抽取26个县进行实地督查。\n")
+    ctx = context(extractor, text)
+    assert ctx.reference_year == 2019 and ctx.year_source == "report" and ctx.kind == "report"
+    _, got = claims(extractor, text)
+    assert got["2767个"].year == 2019 and got["2767个"].year_source == "report"
+    assert got["26个"].year == 2019      # 今年 of an undated report: the report's year
+
+
+def test_bulletin_edition_year(extractor):
+    text = "吉林省教育事业发展概况(2023年版)\n2025-06-27 10:00:00\n\n——全省共有各级各类学校6883所。\n"
+    ctx = context(extractor, text)
+    assert ctx.reference_year == 2023 and ctx.kind == "bulletin" and ctx.anchor_year == 2025
+    _, got = claims(extractor, text)
+    assert got["6883所"].year == 2023
+
+
+def test_school_year_dates_a_survey(extractor):
+    _, got = claims(extractor, "统计暨普查局资料显示,2010/2011学年开办课程的高等教育院校有10间。\n")
+    assert got["10间"].year == 2010
+
+
+def test_period_word_resets_the_time(extractor):
+    _, got = claims(extractor, "2019年全县新建学校5所。近年来,全县累计投入资金3亿元。\n")
+    assert got["5所"].year == 2019 and got["3亿元"].year is None
+
+
+def test_timeline_line_dates_the_lines_after_it(extractor):
+    _, got = claims(extractor, "成都市名校集团化大事记\n\n2010年——\n\n石室教育集团覆盖8个区域。\n\n2012年——\n\n七中教育集团覆盖9个区域。\n")
+    assert got["8个"].year == 2010 and got["8个"].year_source == "heading"
+    assert got["9个"].year == 2012
+
+
+def test_news_headline_tells_the_publication_year(extractor):
+    _, got = claims(extractor, "深圳中小学开学 新增学位9万座\n2024-09-02 16:37:23 来源:深圳特区报\n\n开学了。\n")
+    assert got["9万座"].year == 2024 and got["9万座"].year_source == "published"
+
+
+# --------------------------------------------------------------------------- place
+
+def test_masthead_is_not_the_subject(extractor):
+    text = "香港商报\n深圳中小学开学 新增学位9万座\n2024-09-02 来源:深圳特区报\n\n今秋,宝安推出9所新建校。\n"
+    ctx = context(extractor, text)
+    assert ctx.home.path == "广东省深圳市" and ctx.region_source == "title"
+    assert any(e.kind == "masthead" for e in ctx.evidence)
+
+
+def test_navigation_menu_is_no_evidence(extractor):
+    text = ("今日西安 今日长安 今日高陵 今日蓝田 今日周至\n\n"
+            "西安新建学校522所\n来源:阳光报 2021-01-22\n\n全市新增学位36万个。\n")
+    ctx = context(extractor, text)
+    assert ctx.home.path == "陕西省西安市"
+    _, got = claims(extractor, text)
+    assert got["36万个"].region == "陕西省西安市"
+
+
+def test_dateline_city_is_the_agency_not_the_subject(extractor):
+    text = "新华社长沙5月23日电 记者从省教育厅获悉,湘西州已有16所芙蓉学校投入使用。湘西州惠及贫困生7841人。\n"
+    ctx = context(extractor, text)
+    assert any(e.kind == "dateline" for e in ctx.evidence)
+    assert ctx.home.path.endswith("湘西土家族苗族自治州")
+
+
+def test_institution_places_an_article_naming_no_place(extractor):
+    ctx = context(extractor, "大学生增加中小生减少\n\n【本报讯】统计暨普查局资料显示,学校有106间。\n")
+    assert ctx.home.path == "澳门特别行政区" and ctx.region_source == "institution"
+
+
+def test_ministry_alone_means_the_nation(extractor):
+    ctx = context(extractor, "教育部发布数据,小学共有15.8万所,初中5.2万所。\n")
+    assert ctx.home.path == "全国" and ctx.region_source == "national"
+
+
+def test_we_the_country_in_the_title(extractor):
+    ctx = context(extractor, "我国义务教育发展数据统计\n来源:某研究院 发布日期:2018-07-20\n\n小学共有16.7万所。\n")
+    assert ctx.home.path == "全国"
+
+
+def test_example_place_is_no_evidence(extractor):
+    ctx = context(extractor, "集团化办学不能空心化。以云南某县为例,集团内有5所学校。\n")
+    assert ctx.home is None and ctx.region_source == "none"
+    assert any(e.kind == "example" for e in ctx.evidence)
+
+
+def test_image_caption_is_no_evidence(extractor):
+    text = "出生率下降 中国2年减少2万所幼儿园\n时间:2024-03-25\n\n图为上海一所幼儿园。(资料照片)\n\n中国于2023年减少了1.4万所幼儿园。\n"
+    ctx = context(extractor, text)
+    assert ctx.home.path == "全国"
+
+
+def test_places_named_most_in_the_body_decide(extractor):
+    ctx = context(extractor, "五年来,平和县不断加大教育投入。该县获得“漳州市教育先进县”表彰,新建学校13所。\n")
+    assert ctx.home.path == "福建省漳州市平和县" and ctx.region_source == "body"
+
+
+def test_office_in_the_header_is_an_institution(extractor):
+    text = "推进集团化办学改革\n时间:2022-04-04来源:鞍山市教育局\n\n我市现有学校401所。海城市组建4个集团。\n"
+    ctx = context(extractor, text)
+    assert ctx.home.path == "辽宁省鞍山市" and ctx.region_source == "institution"
+
+
+# --------------------------------------------------------------------------- targets and kinds
+
+def test_plan_figures_are_targets_unless_reached(extractor):
+    text = ("关于下达2021年新增城乡教育共同体结对学校任务数的通知\n\n"
+            "各市:保底任务数为嘉兴市102家。截至目前,已建成结对学校80家。\n")
+    ctx = context(extractor, text)
+    assert ctx.kind == "notice" and ctx.targets_by_default
+    _, got = claims(extractor, text)
+    assert got["102家"].target is True and got["80家"].target is False
+
+
+def test_news_figures_are_no_targets_without_a_cue(extractor):
+    _, got = claims(extractor, "常州市集团化办学覆盖率达66%\n2018-10-17 来源:常州日报\n\n全市共有教育集团52个。\n")
+    assert got["52个"].target is False
+
+
+def test_articles_table_tells_kind_year_home_and_evidence(extractor):
+    result, _ = claims(extractor, "山西省2018年教育事业发展统计公报\n发布时间:2019-04-25\n\n全省共有学校1.5万所。\n")
+    row = result.article
+    assert (row.kind, row.reference_year, row.year_source, row.home_region, row.region_source) == \
+        ("bulletin", 2018, "report", "山西省", "title")
+    kinds = {e["kind"] for e in json.loads(row.context_evidence)}
+    assert {"published", "title"} <= kinds
