@@ -96,6 +96,9 @@ class ErrorRow(Record):
     path: str = Field(description="file path relative to the input folder")
     stage: str = Field(description="load | extract | skip")
     reason: str = Field(description="what went wrong, for a person to read")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="error: the article (or one of its claims) is lost; "
+                             "warning: kept, but look (bytes replaced while decoding, a file skipped)")
 
 
 TABLES: dict[str, type[Record]] = {
