@@ -12,7 +12,7 @@ import pytest
 from extract import watchdog
 from extract.run import run
 
-STAGES = ("load", "normalize", "segment", "entities", "quantities", "attribute", "records")
+STAGES = ("load", "normalize", "segment", "entities", "quantities", "context", "attribute", "records")
 
 
 def _articles(folder: Path, n: int, stuck: int | None = None) -> Path:
