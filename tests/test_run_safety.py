@@ -127,6 +127,7 @@ def test_pool_workers_watch_their_parent(monkeypatch):
     called = []
     monkeypatch.setattr(parallel, "watch_parent", lambda: called.append(True))
     monkeypatch.setattr("extract.pipeline.Extractor", lambda rules=None: object())
+    monkeypatch.setattr(parallel, "_EXTRACTOR", None)   # restored after the test
     parallel.init_worker(None)
     assert called == [True]
 
