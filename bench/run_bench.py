@@ -12,9 +12,17 @@ simple substitutions), then measures, end to end:
 * jieba.lcut alone on the same texts, with 1 and with all workers (dictionary
   loaded before timing): the floor for any pipeline that segments.
 
+With --one-line SIZES (e.g. 50000,200000,1000000) it also times one article of
+each size in process (Extractor.process, after the Extractor is built), written
+as one line (a page flattened by a crawler) and as the same text in
+paragraphs: time should grow linearly with the length, whatever the layout.
+A one-line article is stopped by the pipeline's watchdog after
+--one-line-budget seconds and reported with the stage it was in.
+
 Results: bench/results.json and bench/results.md.  No assertions: numbers only.
 
     python bench/run_bench.py --sizes 100,1000 [--workers 2] [--workdir /tmp/extract-bench]
+    python bench/run_bench.py --sizes '' --one-line 50000,200000,1000000
 """
 from __future__ import annotations
 
@@ -117,6 +125,54 @@ def run_extract(corpus: Path, out: Path, workers: int) -> dict:
             "claims": manifest["counts"]["claims"], "errors": manifest["counts"]["errors"]}
 
 
+def one_line_texts(size: int, seed: int = 0) -> tuple[str, str]:
+    """(paragraphs, one line) of about `size` characters: varied seed texts, their
+    lines joined by newlines, or by nothing."""
+    # body lines only: a header or page furniture (版权, 来源 ...) would end the body early
+    # and leave nothing to attribute
+    body = [line.strip() for p in sorted(SEEDS.glob("*.txt"))
+            for line in p.read_text(encoding="utf-8").split("\n")[2:]
+            if len(line.strip()) > 20 and not _FURNITURE.search(line)]
+    rng = random.Random(seed)
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        line = vary(body[len(lines) % len(body)], rng)
+        lines.append(line)
+        total += len(line)
+    return "\n".join(lines), "".join(lines)
+
+
+_FURNITURE = re.compile(r"版权|来源|©|责编|编辑|@|ICP|电话|http|www\.|转载|声明")
+
+
+def run_one_line(sizes: list[int], budget_s: float) -> dict:
+    """Seconds of Extractor.process per layout and size; None plus the stage when over budget."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from extract import watchdog
+    from extract.load import RawArticle
+    from extract.pipeline import Extractor
+    ex = Extractor()
+    out = {}
+    for size in sizes:
+        row = {}
+        for layout, text in zip(("paragraphs", "one_line"), one_line_texts(size)):
+            raw = RawArticle(f"{layout}_{size}.txt", text, "0" * 64, "utf-8", len(text.encode()))
+            t0 = time.perf_counter()
+            try:
+                with watchdog.budget(budget_s):
+                    claims = len(ex.process(raw).claims)
+                row[layout] = {"seconds": time.perf_counter() - t0, "chars": len(text), "claims": claims}
+            except watchdog.BudgetExceeded as exc:
+                row[layout] = {"seconds": None, "over_budget_s": budget_s, "stage": exc.stage, "chars": len(text)}
+            r = row[layout]
+            print(f"{size:,} chars, {layout}: " + (f"{r['seconds']:.1f} s, {r['claims']} claims"
+                                                   if r["seconds"] is not None else
+                                                   f"over {budget_s:g} s, in stage {r['stage']}"), flush=True)
+        out[str(size)] = row
+    return out
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -164,6 +220,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1,
                     help="measure each configuration this many times and keep the fastest (the machine is noisy)")
     ap.add_argument("--report-only", action="store_true", help="rewrite results.md from results.json, measure nothing")
+    ap.add_argument("--one-line", default="", help="comma-separated sizes (chars) of one-line articles to time")
+    ap.add_argument("--one-line-budget", type=float, default=600.0,
+                    help="seconds after which a one-line article is stopped (and reported as such)")
     args = ap.parse_args()
     if args.report_only:
         write_markdown(json.loads(args.results.read_text()), args.results.with_suffix(".md"))
@@ -204,6 +263,12 @@ def main() -> None:
         results["runs"][str(n)] = entry
         args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         write_markdown(results, args.results.with_suffix(".md"))
+    if args.one_line:
+        sizes = [int(s) for s in args.one_line.split(",") if s]
+        results["one_line"] = {"commit": _commit(), "budget_s": args.one_line_budget,
+                               "sizes": run_one_line(sizes, args.one_line_budget)}
+        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        write_markdown(results, args.results.with_suffix(".md"))
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -233,6 +298,21 @@ def write_markdown(results: dict, path: Path) -> None:
                          f"{r['wall_s']:.1f} | {r['timings']['extract']:.1f} | {j.get('articles_per_s', 0):.0f} | "
                          f"{j.get('chars_per_s', 0):,.0f} | {r['peak_tree_rss_mb'] or 0:.0f} | "
                          f"{r['max_single_rss_mb']:.0f} | {e.get('repeat', 1)} | {e.get('commit', '?')} |")
+    one = results.get("one_line")
+    if one:
+        lines += ["", "## One-line articles", "",
+                  "One article in process (`Extractor.process`, Extractor already built), as one line "
+                  "(a page flattened by a crawler) and as the same text in paragraphs. "
+                  f"A one-line article is stopped by the watchdog after {one['budget_s']:g} s. "
+                  f"Commit {one['commit']}.", "",
+                  "| chars | paragraphs s | one line s | one line ÷ paragraphs | claims |", "|---|---|---|---|---|"]
+        for size, row in sorted(one["sizes"].items(), key=lambda kv: int(kv[0])):
+            par, flat = row["paragraphs"], row["one_line"]
+            cell = lambda r: (f"{r['seconds']:.1f}" if r["seconds"] is not None  # noqa: E731
+                              else f"> {r['over_budget_s']:g} (stopped in {r['stage']})")
+            ratio = (f"{flat['seconds'] / par['seconds']:.1f}" if flat["seconds"] is not None and par["seconds"]
+                     else "–")
+            lines.append(f"| {int(size):,} | {cell(par)} | {cell(flat)} | {ratio} | {par.get('claims', '–')} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -18,14 +18,17 @@ MAX_BYTES = 30_000                         # all files but too_large.txt are bel
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
        b"\x1f\xf3\xffa\x00\x00\x00\x00IEND\xaeB`\x82") * 20
 
-# file -> (stage, words the reason must contain)
+# file -> (stage, severity, words the reason must contain)
 BAD = {
-    "empty.txt": ("load", ["empty"]),
-    "image.txt": ("load", ["binary", "NUL"]),
-    "broken_utf8.txt": ("load", ["invalid UTF-8", "byte"]),
-    "too_large.txt": ("load", ["bytes", f"{MAX_BYTES:,}"]),
-    "report.pdf": ("skip", ["not an article"]),
+    "empty.txt": ("load", "error", ["empty"]),
+    "image.txt": ("load", "error", ["binary", "NUL"]),
+    "garbled.txt": ("load", "error", ["no encoding fits", "utf-8", "gb18030", "big5hkscs"]),
+    "too_large.txt": ("load", "error", ["bytes", f"{MAX_BYTES:,}", "--max-bytes"]),
+    "report.pdf": ("skip", "warning", ["not an article"]),
+    # three stray bytes in a good article: kept, with U+FFFD in their place and a warning
+    "broken_utf8.txt": ("load", "warning", ["utf-8", "3 undecodable bytes", "replaced by U+FFFD", "offsets"]),
 }
+KEPT = {"good.txt", "gbk.txt", "broken_utf8.txt"}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,7 @@ def batch(tmp_path_factory, extractor):
     while utf8[middle] & 0xC0 == 0x80:  # land on a character boundary
         middle += 1
     (src / "broken_utf8.txt").write_bytes(utf8[:middle] + b"\xff\xfe\xfa" + utf8[middle:])
+    (src / "garbled.txt").write_bytes(bytes(b ^ 0x5A if i % 3 else b for i, b in enumerate(utf8)))
     (src / "too_large.txt").write_bytes(utf8 * (MAX_BYTES // len(utf8) + 1))
     (src / "report.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
     assert all(os.path.getsize(src / n) < MAX_BYTES for n in ("good.txt", "gbk.txt", "broken_utf8.txt"))
@@ -57,10 +61,10 @@ def test_errors_one_row_per_bad_file(batch):
     for row in batch["errors"]:
         by_path.setdefault(row["path"], []).append(row)
     assert sorted(by_path) == sorted(BAD), batch["errors"]
-    for path, (stage, words) in BAD.items():
+    for path, (stage, severity, words) in BAD.items():
         rows = by_path[path]
         assert len(rows) == 1, rows
-        assert rows[0]["stage"] == stage, rows[0]
+        assert (rows[0]["stage"], rows[0]["severity"]) == (stage, severity), rows[0]
         for w in words:
             assert w in rows[0]["reason"], (path, w, rows[0]["reason"])
 
@@ -69,19 +73,19 @@ def test_good_and_gbk_files_have_claims(batch):
     per = {}
     for c in batch["claims"]:
         per[c["article"]] = per.get(c["article"], 0) + 1
-    assert set(per) == {"good.txt", "gbk.txt"}, per
-    assert per["good.txt"] >= 5 and per["gbk.txt"] >= 5, per
+    assert set(per) == KEPT, per
+    assert all(n >= 5 for n in per.values()), per
 
 
 def test_articles_lists_every_article_with_status(batch):
     rows = {a["path"]: a for a in batch["articles"]}
     articles = sorted(n for n in os.listdir(batch["src"]) if n.endswith(".txt"))
     assert sorted(rows) == articles
-    for name in ("good.txt", "gbk.txt"):
+    for name in KEPT:
         assert rows[name]["status"] == "ok", rows[name]
         assert rows[name]["claims"] > 0
     for name in BAD:
-        if name in rows:
+        if name in rows and name not in KEPT:
             assert rows[name]["status"] == "error", rows[name]
             assert rows[name]["claims"] == 0
     assert rows["good.txt"]["encoding"] == "utf-8"
@@ -108,7 +112,8 @@ def test_summary_counts(batch):
     s = batch["summary"]
     assert s.claims == len(batch["claims"])
     assert s.skipped == 1
-    assert s.errors == len(BAD) - 1  # the .pdf is a skip, not an article error
+    assert s.errors == s.failed == sum(sev == "error" for _, sev, _ in BAD.values())
+    assert s.warnings == 1   # the .pdf is a skip, not an article; its row is not counted
 
 
 # --------------------------------------------------------------------------- broken rule files

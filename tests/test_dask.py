@@ -9,7 +9,17 @@ from runhelpers import assert_same_tables, make_input, manifest
 pytest.importorskip("dask.distributed")
 
 
-def test_dask_engine_equals_local_run(tmp_path, extractor):
+def test_dask_engine_equals_local_run(tmp_path, extractor, monkeypatch):
+    import dask.distributed
+    clusters = []
+    real = dask.distributed.LocalCluster
+
+    def spy(*args, **kwargs):
+        clusters.append(real(*args, **kwargs))
+        c = clusters[-1]   # where it really listens (dashboard_link names 127.0.0.1 even on 0.0.0.0)
+        clusters.append((c.scheduler_address, [s.getsockname()[0] for s in c.scheduler.http_server._sockets.values()]))
+        return clusters[-2]
+    monkeypatch.setattr(dask.distributed, "LocalCluster", spy)
     inp = make_input(tmp_path / "in", n_seeds=3)
     (inp / "skip.csv").write_text("x\n", encoding="utf-8")
     local = tmp_path / "local"
@@ -19,3 +29,6 @@ def test_dask_engine_equals_local_run(tmp_path, extractor):
     assert (summary.processed, summary.articles, summary.skipped) == (3, 3, 1)
     assert manifest(out)["engine"] == "dask"
     assert_same_tables(out, local)
+    # the scheduler and its dashboard listen on the loopback interface only
+    scheduler, dashboard = clusters[1]
+    assert scheduler.startswith("tcp://127.0.0.1:") and dashboard == ["127.0.0.1"], clusters[1]

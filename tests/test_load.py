@@ -69,17 +69,48 @@ def test_empty_and_whitespace(tmp_path):
 def test_binary(tmp_path):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256))
     err = assert_reason("binary", tmp_path, png)
-    assert str(err) == "binary file (NUL bytes in first 8 KiB)"
+    assert str(err).startswith("binary file (NUL bytes in first 8 KiB")
     assert_reason("binary", tmp_path, bytes(range(1, 32)) * 10)  # control soup, no NUL
 
 
-def test_mostly_utf8_with_bad_bytes_is_rejected_with_offset(tmp_path):
+def test_a_few_bad_bytes_are_replaced_with_a_warning(tmp_path):
     head, tail = TEXT[:12].encode("utf-8"), TEXT[12:].encode("utf-8")
-    err = assert_reason("undecodable", tmp_path, head + b"\xff\xfe" + tail)
-    assert f"invalid UTF-8 at byte {len(head)} (0xff)" in str(err)
-    # A truncated multi-byte sequence in the middle is rejected the same way.
-    err = assert_reason("undecodable", tmp_path, head + tail[1:])
-    assert f"byte {len(head)}" in str(err)
+    art = load(tmp_path, head + b"\xff\xfe" + tail)
+    assert art.encoding == "utf-8"
+    assert art.text == TEXT[:12] + "\ufffd\ufffd" + TEXT[12:]
+    assert art.text == (tmp_path / "a.txt").open(encoding="utf-8", errors="replace").read()
+    (warning,) = art.warnings
+    assert "utf-8" in warning and "2 undecodable bytes" in warning and f"offsets {len(head)}, {len(head) + 1}" in warning
+    # a multi-byte sequence cut in the middle: its stray continuation bytes are replaced
+    art = load(tmp_path, head + tail[1:])
+    assert f"offsets {len(head)}, {len(head) + 1}" in art.warnings[0]
+
+
+@pytest.mark.parametrize("codec, text, expected", [("gbk", TEXT, "gb18030"), ("big5", TRAD, "big5hkscs")])
+def test_legacy_encoding_with_one_bad_byte_is_kept(tmp_path, codec, text, expected):
+    data = (text * 3).encode(codec)
+    cut = len(text[:12].encode(codec))
+    art = load(tmp_path, data[:cut] + b"\x80" + data[cut:])
+    assert art.encoding == expected
+    assert art.text.count("\ufffd") == 1 and art.text.replace("\ufffd", "") == text * 3
+    assert f"decoded as {expected}" in art.warnings[0] and f"offset {cut}" in art.warnings[0]
+
+
+def test_mostly_undecodable_is_rejected_naming_the_encodings_tried(tmp_path):
+    data = TEXT.encode("utf-8")
+    garbled = bytes(b ^ 0x5A if i % 3 else b for i, b in enumerate(data)) + bytes(range(0x80, 0x100))
+    err = assert_reason("undecodable", tmp_path, garbled)
+    for name in ("utf-8", "gb18030", "big5hkscs"):
+        assert name in str(err)
+    assert "bad bytes" in str(err)
+
+
+def test_utf16_without_bom(tmp_path):
+    # 一 (U+4E00) puts a NUL on the "wrong" parity; Han-only text has no NUL at all
+    for text in (TEXT + "一中一小一二三\n", "全市共有中小学校在校学生约一万人"):
+        for codec in ("utf-16-le", "utf-16-be"):
+            art = load(tmp_path, text.encode(codec))
+            assert (art.encoding, art.text, art.warnings) == (codec, text, ())
 
 
 def test_decode_is_usable_without_files():

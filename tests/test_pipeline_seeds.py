@@ -1,4 +1,4 @@
-"""End to end on seeds/: scores against the gold (needs ../shared), and the contract of
+"""End to end on seeds/: scores against the in-repo gold (tests/data/seeds_gold.jsonl), and the contract of
 the claims table (offsets, schema, provenance, no claims from header or furniture)."""
 from __future__ import annotations
 

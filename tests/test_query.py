@@ -100,3 +100,38 @@ def test_table_format_aligns_wide_characters():
     assert lines[0] == "region |  n"
     assert lines[2] == "辽宁省 |  1"
     assert lines[3] == "ab     | 22"
+
+
+# --------------------------------------------------------------------------- read-only by default
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "COPY (SELECT * FROM claims) TO '{out}/claims.parquet' (FORMAT parquet)",
+    "COPY (SELECT 1 AS x) TO '{tmp}/x.csv'",
+    "ATTACH '{tmp}/x.duckdb' AS x",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+    "SELECT * FROM read_parquet('{other}')",
+])
+def test_query_is_read_only_by_default(out, tmp_path, sql):
+    other = tmp_path / "other.parquet"
+    pq.write_table(pq.read_table(out / "errors.parquet"), other)
+    before = (out / "claims.parquet").read_bytes()
+    r = invoke(sql.format(out=out, tmp=tmp_path, other=other), "--out", str(out))
+    assert r.exit_code != 0 and "query failed" in r.output, r.output
+    assert (out / "claims.parquet").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.parquet"]
+
+
+def test_read_only_still_reads_the_tables(out):
+    r = invoke("SELECT count(*) AS n FROM claims c JOIN articles a ON c.article = a.path", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert int(r.output.split("\n")[2]) == pq.read_metadata(out / "claims.parquet").num_rows
+
+
+def test_unsafe_allows_files(out, tmp_path):
+    target = tmp_path / "x.csv"
+    r = invoke(f"COPY (SELECT count(*) AS n FROM claims) TO '{target}'", "--out", str(out), "--unsafe")
+    assert r.exit_code == 0, r.output
+    assert target.read_text().splitlines()[1] == str(pq.read_metadata(out / "claims.parquet").num_rows)

@@ -1,5 +1,6 @@
 """Broken rule folders are reported (file, line, rule id, problem) before any
 article is processed; a runaway user regex becomes an errors row."""
+import dataclasses
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -37,7 +38,20 @@ BROKEN = {
                                 "    counter_examples: ['招收120生']\n",
                                 ["counter_example failed", "招收120生"], "user.x"),
 }
-LINES = {"bad_yaml": None, "bad_regex": 2, "unknown_field": 5, "unknown_fragment": 2,
+BROKEN.update({
+    # values outside the claims table's controlled vocabularies (models.py, GUIDELINE.md)
+    "bad_category": ("rules:\n  - id: user.ok\n    description: ok\n    pattern: '(?P<num>\\d+)个'\n"
+                     "  - id: user.x\n    description: x\n    pattern: '(?P<num>\\d+)间'\n"
+                     "    yields: {category: facility}\n",
+                     ["yields.category", "'facility'", "facilities"], "user.x"),
+    "bad_yields_unit": ("rules:\n  - id: user.x\n    description: x\n    pattern: '(?P<num>\\d+)人'\n"
+                        "    yields: {unit: persons}\n",
+                        ["yields.unit", "'persons'", "canonical unit"], "user.x"),
+    "bad_kind": ("rules:\n  - id: user.x\n    description: x\n    pattern: '(?P<num>\\d+)人'\n"
+                 "    yields: {kind: delta}\n",
+                 ["yields.kind", "'delta'"], "user.x"),
+})
+LINES = {"bad_category": 5, "bad_yields_unit": 2, "bad_kind": 2, "bad_yaml": None, "bad_regex": 2, "unknown_field": 5, "unknown_fragment": 2,
          "failing_example": 2, "failing_counter_example": 2}
 
 
@@ -120,9 +134,58 @@ def test_runaway_regex_becomes_errors_row_and_batch_goes_on(tmp_path):
     _article(tmp_path / "in", "b_good.txt", "全市共有学校12所。")
     result = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
                                        "--rules", str(folder), "--no-progress"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output   # finished, but an article is in errors
     errors = pq.read_table(tmp_path / "out" / "errors.parquet").to_pylist()
     assert [(e["path"], e["stage"]) for e in errors] == [("a_bad.txt", "extract")]
-    assert "user.runaway" in errors[0]["reason"]
+    assert "user.runaway" in errors[0]["reason"] and "all its matches together" in errors[0]["reason"]
     claims = pq.read_table(tmp_path / "out" / "claims.parquet").to_pylist()
     assert [(c["article"], c["text"]) for c in claims] == [("b_good.txt", "12所")]
+
+
+@pytest.mark.parametrize("vocab, words, rule_id", [
+    ("units:\n  栋: {unit: 栋, category: facility}\n", ["units.栋", "category", "'facility'"], "units.栋"),
+    ("units:\n  栋: {unit: buildings}\n", ["'buildings'", "canonical unit"], "units.栋"),
+    ("noun_units:\n  园: {category: kindergartens}\n", ["noun_units.园", "'kindergartens'"], "noun_units.园"),
+])
+def test_user_vocabulary_is_validated_at_load(tmp_path, vocab, words, rule_id):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "vocabulary.yaml").write_text(vocab, encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules([folder])
+    assert info.value.file == str(folder / "vocabulary.yaml")
+    assert info.value.rule_id == rule_id
+    for w in words:
+        assert w in str(info.value)
+
+
+def test_user_measure_word_is_a_valid_unit(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "vocabulary.yaml").write_text("units:\n  栋: {unit: 栋, category: facilities}\n", encoding="utf-8")
+    (folder / "r.yaml").write_text("rules:\n  - id: user.dong\n    description: x\n"
+                                   "    pattern: '教学楼(?P<num>\\d+)'\n    yields: {unit: 栋}\n", encoding="utf-8")
+    assert any(r.id == "user.dong" and r.yields.unit == "栋" for r in load_rules([folder]).rules)
+
+
+def test_claim_failing_validation_drops_only_that_claim(tmp_path, extractor):
+    """A rule that slipped past validation (built in code here) loses its claims, each
+    with an errors row naming the rule; the article's other claims stay."""
+    from extract.load import RawArticle
+    from extract.pipeline import Extractor
+    from extract.rules import Yields
+
+    folder = _folder(tmp_path, "mine", "rules:\n  - id: user.jian\n    description: x\n"
+                                         "    pattern: '(?P<num>\\d+)间教室'\n    priority: 90\n")
+    rules = load_rules([folder])
+    i = next(i for i, r in enumerate(rules.rules) if r.id == "user.jian")
+    bad = Yields.model_construct(**{**rules.rules[i].yields.model_dump(), "category": "facility"})
+    rules.rules[i] = dataclasses.replace(rules.rules[i], yields=bad)
+    ex = Extractor(rules=rules)
+    text = "测试文章\n2021-05-06 10:00:00 来源:测试\n\n全市共有学校12所，新建30间教室，教师500人。\n"
+    result = ex.process(RawArticle("a.txt", text, "0" * 64, "utf-8", len(text.encode())))
+    assert sorted(c.text for c in result.claims) == ["12所", "500人"]
+    assert result.article.status == "ok" and result.article.claims == 2
+    (error,) = result.errors
+    assert (error.path, error.stage, error.severity) == ("a.txt", "extract", "error")
+    assert "user.jian" in error.reason and "30间教室" in error.reason and "'facility'" in error.reason

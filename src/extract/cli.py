@@ -1,13 +1,18 @@
 """Command line: `extract run INPUT_DIR --out OUT_DIR` and friends."""
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
 
 import click
 
+from .outlock import OutFolderBusy
 from .rules import RuleError
+from .watchdog import DEFAULT_BUDGET_S
+
+EXIT_ERRORS = 3   # the run finished, but some articles (or claims) are in the errors table
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,9 +40,18 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Re-extract every article (ignore the previous output)")
 @click.option("--shard-size", type=click.IntRange(min=1), default=None,
               help="Articles per shard (default: 50 shrinking to 5 toward the end, so workers finish together)")
+@click.option("--budget", "budget_s", type=click.FloatRange(min=0), default=DEFAULT_BUDGET_S, show_default=True,
+              help="Seconds of processing per article; an article over it becomes an errors row (0 = no limit)")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read symbolic links that point outside INPUT_DIR (default: listed as skipped)")
 def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
-        workers, engine, scheduler, resume, full, shard_size) -> None:
-    """Extract claims from every .txt/.md article under INPUT_DIR."""
+        workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks) -> None:
+    """Extract claims from every .txt/.md article under INPUT_DIR.
+
+    Exit status: 0 when every article was extracted, 3 when some are in the
+    errors table with severity error (failed articles, dropped claims,
+    unreadable folders), 1 when the run itself failed (message on stderr).
+    """
     import os
 
     from .rules import load_rules
@@ -49,17 +63,44 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
         raise click.ClickException(f"broken rule file: {exc}") from exc
     for line in rules.overridden:
         click.echo(f"override: {line}", err=True)
-    workers = workers or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    if workers and workers > cores and not scheduler:
+        click.echo(f"warning: -j {workers} is more than this machine's {cores} cores: each worker holds "
+                   f"~400 MB and they share the cores, so this is slower than -j {cores}", err=True)
+    workers = workers or cores
     extractor = None
     if workers == 1 and engine == "local":
         from .pipeline import Extractor
         extractor = Extractor(rules=rules)
-    summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
-                        workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
-                        rules=rules, shard_size=shard_size)
+    try:
+        summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
+                            workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
+                            rules=rules, shard_size=shard_size, budget_s=budget_s or None,
+                            follow_symlinks=follow_symlinks)
+    except OutFolderBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(os_error_message(exc, out_dir)) from exc
     click.echo(f"{summary.articles} articles ({summary.processed} processed, {summary.carried} unchanged, "
                f"{summary.resumed} resumed), {summary.claims} claims, {summary.errors} errors, "
-               f"{summary.skipped} skipped -> {out_dir}", err=True)
+               f"{summary.warnings} warnings, {summary.skipped} skipped -> {out_dir}", err=True)
+    if summary.errors:
+        sys.exit(EXIT_ERRORS)
+
+
+def os_error_message(exc: OSError, out_dir: Path) -> str:
+    """A sentence for the failures a user can fix, instead of a traceback."""
+    where = exc.filename or out_dir
+    if exc.errno == errno.ENOSPC:
+        return (f"no space left on the device of {out_dir} (while writing {where}); the run's temporary "
+                f"files were removed: free some space and run again")
+    if exc.errno == errno.EDQUOT:
+        return f"disk quota exceeded while writing {where}; the run's temporary files were removed"
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {where} (is --out {out_dir} writable?)"
+    if exc.errno == errno.EROFS:
+        return f"read-only file system: cannot write {where}"
+    return f"{exc.strerror or exc}: {where}"
 
 
 # Further command groups register themselves on `main` (one import each).

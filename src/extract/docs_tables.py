@@ -72,7 +72,8 @@ def render_markdown() -> str:
 
 
 _ROW = {"claims": "numeric claim", "articles": "input article", "entities": "named entity mention",
-        "errors": "file or article that failed or was skipped"}
+        "errors": "problem: a file or article that failed, was skipped or was kept with a warning, "
+                  "a dropped claim, an unreadable folder"}
 
 
 def render_schemas() -> dict[str, str]:

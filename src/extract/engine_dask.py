@@ -16,6 +16,8 @@ from .rules import RuleSet
 
 log = logging.getLogger("extract")
 
+LOCALHOST = "127.0.0.1"
+
 
 def run_dask(tasks: list[dict], rules: RuleSet, workers: int, scheduler: str | None,
              on_done: Callable[[dict], None]) -> None:
@@ -26,8 +28,9 @@ def run_dask(tasks: list[dict], rules: RuleSet, workers: int, scheduler: str | N
         client = Client(scheduler)
     else:
         # processes: the pipeline is CPU-bound Python; one thread per worker process.
+        # Scheduler and dashboard on the loopback interface only: a local run is nobody else's business.
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=":0")
+                               host=LOCALHOST, dashboard_address=f"{LOCALHOST}:0")
         client = Client(cluster)
     try:
         log.info("dask: %s", client)

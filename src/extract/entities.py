@@ -36,6 +36,7 @@ HAN_RUN = regex.compile(r"\p{Han}+")
 # How jieba splits a text into blocks it cuts independently (jieba.cut's own pattern).
 _JIEBA_BLOCKS = jieba.re_han_default
 _JIEBA_SKIP = jieba.re_skip_default
+_BLOCK_CHAR = regex.compile(_JIEBA_BLOCKS.pattern.strip("()").rstrip("+"))   # one character of a block
 
 # jieba's dictionary is process-global: remember what this process already added
 # so a second recognizer (tests, notebooks) does not redo it.
@@ -161,19 +162,42 @@ class EntityRecognizer:
         return spans
 
     def find(self, text: str) -> list[Entity]:
-        doc = self.nlp(text)
-        # token spans straight from the Doc's arrays: building a Token object per
-        # token costs more than the rest of this stage
-        arr = doc.to_array([IDX, LENGTH, IS_SPACE])
-        arr = arr[arr[:, 2] == 0]
-        toks = _Tokens(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist())
-        regions = self._regions(text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "REGION"])
+        starts: list[int] = []
+        ends: list[int] = []
+        region_spans: list[tuple[int, int]] = []
+        for offset, piece in self._pieces(text):
+            doc = self.nlp(piece)
+            # token spans straight from the Doc's arrays: building a Token object per
+            # token costs more than the rest of this stage
+            arr = doc.to_array([IDX, LENGTH, IS_SPACE])
+            arr = arr[arr[:, 2] == 0]
+            starts.extend((arr[:, 0] + offset).tolist())
+            ends.extend((arr[:, 0] + arr[:, 1] + offset).tolist())
+            region_spans += [(e.start_char + offset, e.end_char + offset) for e in doc.ents if e.label_ == "REGION"]
+            del doc
+        toks = _Tokens(starts, ends)
+        regions = self._regions(text, region_spans)
         regions = self._zones(text, regions)
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
         groups = self._groups(text, toks, region_end, {e.end: e for e in schools})
         policies = [Entity(m.start(), m.end(), "POLICY", m.group()) for m in self._policy.finditer(text)]
         return _longest_first([*regions, *schools, *groups, *policies])
+
+    def _pieces(self, text: str):
+        """(offset, piece): the text in pieces spaCy accepts (its max_length, 1,000,000
+        characters by default), cut between jieba blocks -- after a newline where
+        there is one -- so every piece gets the tokens of a whole-text cut."""
+        limit = self.nlp.max_length
+        start = 0
+        while len(text) - start > limit:
+            end = start + limit
+            cut = text.rfind("\n", start, end) + 1
+            if cut <= start:
+                cut = next((i + 1 for i in range(end - 1, start, -1) if not _BLOCK_CHAR.match(text[i])), end)
+            yield start, text[start:cut]
+            start = cut
+        yield start, text[start:]
 
     def _regions(self, text: str, spans: list[tuple[int, int]]) -> list[Entity]:
         """Merge chains like 安阳市|殷都区 into one entity, resolving each link within the previous."""

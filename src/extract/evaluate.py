@@ -1,8 +1,9 @@
 """`extract evaluate OUT_DIR GOLD.jsonl` and `extract diff OLD_OUT NEW_OUT`.
 
-Matching is the scorer's (/work/shared/tools/score.py): a predicted claim
-matches a gold claim of the same article (compared by base name) when their
-spans overlap; pairs are taken greedily by overlap length, one to one.
+Matching and figures are the scorer's (../shared/tools/score.py; a test checks
+they agree): a predicted claim matches a gold claim of the same article
+(compared by base name) when their spans overlap; pairs are taken greedily by
+overlap length, one to one.
 """
 from __future__ import annotations
 
@@ -100,6 +101,14 @@ def evaluate(pred: list[dict], gold: list[dict]) -> dict:
         out["acc_" + f] = sum(same(f, p.get(f), g.get(f)) for p, g in pairs) / len(pairs) if pairs else 0.0
     full = sum(all(same(f, p.get(f), g.get(f)) for f in CLAIM_FIELDS) for p, g in pairs)
     out["claim_precision"], out["claim_recall"], out["claim_f1"] = prf(full, len(pred), len(gold))
+    # as score.py: also right as a plan or an achievement, a level or a change
+    strict = sum(all(same(f, p.get(f), g.get(f)) for f in (*CLAIM_FIELDS, "kind", "target")) for p, g in pairs)
+    out["strict_claim_f1"] = prf(strict, len(pred), len(gold))[2]
+    gold_targets = [p for p, g in pairs if g.get("target")]
+    found = sum(bool(p.get("target")) for p in gold_targets)
+    said = sum(bool(p.get("target")) for p, _ in pairs)
+    out["target_recall"] = found / len(gold_targets) if gold_targets else 0.0
+    out["target_precision"] = found / said if said else 0.0
 
     cats = sorted({g.get("category") or "" for g in gold} | {p.get("category") or "" for p in pred})
     out["by_category"] = {}
@@ -154,6 +163,8 @@ def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
     click.echo(f"mention  P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}")
     click.echo(f"claim    P {r['claim_precision']:.3f}  R {r['claim_recall']:.3f}  F1 {r['claim_f1']:.3f}"
                f"  (value, unit, region and year all right)")
+    click.echo(f"strict claim F1 {r['strict_claim_f1']:.3f} (also kind and target)  targets: "
+               f"R {r['target_recall']:.3f}  P {r['target_precision']:.3f}")
     click.echo("field accuracy over matched: " + _acc_line({f: r["acc_" + f] for f in FIELDS}))
     click.echo("\nper category (gold category for recall, predicted for precision):")
     click.echo(f"  {'category':<18}{'gold':>5}{'pred':>6}{'P':>7}{'R':>7}{'F1':>7}")

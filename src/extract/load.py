@@ -1,9 +1,13 @@
 """Bytes on disk -> article text.
 
-Every article either decodes to exactly the text an analyst would see when
-opening the file in its real encoding, or is rejected with a LoadError that
-says why.  Nothing is ever decoded with replacement characters: a silently
-corrupted text would yield silently wrong numbers downstream.
+Every article decodes to the text an analyst would see when opening the file
+in its real encoding, or is rejected with a LoadError that says why and which
+encodings were tried.  A file that decodes except for a few bad bytes (a
+truncated download, one corrupted sector) is kept: each bad byte sequence
+becomes U+FFFD, exactly as `open(path, encoding=..., errors="replace")`
+would give, and the article carries a warning with their byte offsets (a
+warning row in the errors table).  Mostly undecodable files are still
+rejected: a text full of replacement characters would yield wrong numbers.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import codecs
 import hashlib
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +35,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_AFTER_BOM = {codecs.BOM_UTF32_LE: "utf-32-le", codecs.BOM_UTF32_BE: "utf-32-be", codecs.BOM_UTF8: "utf-8",
+              codecs.BOM_UTF16_LE: "utf-16-le", codecs.BOM_UTF16_BE: "utf-16-be"}
 # charset-normalizer names -> the codec we decode with.  GB2312 and GBK are
 # subsets of GB18030 and Big5 of Big5-HKSCS, so decoding with the superset
 # never fails on a correct guess and also covers the usual vendor extensions.
@@ -46,6 +53,13 @@ _MAX_CONTROL_SHARE = 0.05
 # for a legacy decode to be believed.  Real GBK/Big5 text, in either script,
 # scores > 0.99; UTF-8 or Big5 bytes mis-decoded as GB18030 score ~0.3-0.5.
 _MIN_COMMON_SHARE = 0.8
+# A file is kept with replacement characters when its bad bytes are at most
+# this share of the file (or _FEW_BAD_BYTES and at most _FEW_BAD_SHARE, for short
+# files); beyond, rejected.
+_MAX_BAD_SHARE = 0.01
+_FEW_BAD_BYTES = 4
+_FEW_BAD_SHARE = 0.05
+_SHOW_OFFSETS = 10
 
 
 class LoadError(Exception):
@@ -62,24 +76,86 @@ class RawArticle:
     path: str      # relative path given by the caller (posix style)
     text: str      # decoded text, universal newlines
     sha256: str    # hex sha256 of the raw bytes
-    encoding: str  # codec name; open(path, encoding=encoding).read() == text
+    encoding: str  # codec name; open(path, encoding=encoding, errors="replace").read() == text
     n_bytes: int
+    warnings: tuple[str, ...] = ()  # e.g. bytes replaced while decoding; become warning rows in errors
+
+
+@dataclass
+class Discovery:
+    articles: list[Path]                  # article files, sorted by relative path
+    skipped: list[tuple[Path, str]]       # (path, why): other files, links not followed
+    unreadable: list[tuple[Path, str]]    # (folder, why): folders that could not be listed
 
 
 def discover(input_dir: Path) -> tuple[list[Path], list[Path]]:
     """Recursively: (article files with SUFFIXES, sorted by relative path;
     other files skipped, sorted).  Hidden files/dirs are ignored entirely."""
-    articles: list[Path] = []
-    skipped: list[Path] = []
-    for root, dirs, files in os.walk(input_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # prune, don't descend
+    found = discover_all(input_dir)
+    return found.articles, [p for p, _ in found.skipped]
+
+
+def discover_all(input_dir: Path, follow_symlinks: bool = False) -> Discovery:
+    """Like discover(), with reasons, and folders that could not be read.
+
+    A symbolic link whose target lies outside input_dir is listed as skipped
+    (a link to /etc/passwd must not become an article, and its text a line of
+    a shared report) unless follow_symlinks; links inside are read as usual
+    (files) or not descended into (folders: their files are listed already).
+    """
+    input_dir = Path(input_dir)
+    root_real = os.path.realpath(input_dir)
+    found = Discovery([], [], [])
+    seen_dirs = {root_real}   # followed links can form cycles
+
+    def on_error(exc: OSError) -> None:
+        found.unreadable.append((Path(exc.filename or input_dir), f"cannot read folder: {exc.strerror or exc}"))
+
+    def outside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return os.path.commonpath([root_real, real]) != root_real
+
+    for root, dirs, files in os.walk(input_dir, onerror=on_error, followlinks=follow_symlinks):
+        keep = []
+        for d in dirs:
+            path = os.path.join(root, d)
+            if d.startswith("."):
+                continue   # prune, don't descend
+            if os.path.islink(path):
+                if not outside(path):
+                    continue   # its files are listed through their real folder
+                if not follow_symlinks:
+                    found.skipped.append((Path(path), _LINK_SKIPPED))
+                    continue
+                real = os.path.realpath(path)
+                if real in seen_dirs:
+                    continue
+                seen_dirs.add(real)
+            keep.append(d)
+        dirs[:] = keep
         for name in files:
             if name.startswith("."):
                 continue
             path = Path(root, name)
-            (articles if path.suffix.lower() in SUFFIXES else skipped).append(path)
+            if os.path.islink(path):
+                if not os.path.exists(path):
+                    found.skipped.append((path, "broken symbolic link: skipped"))
+                    continue
+                if not follow_symlinks and outside(str(path)):
+                    found.skipped.append((path, _LINK_SKIPPED))
+                    continue
+            if path.suffix.lower() in SUFFIXES:
+                found.articles.append(path)
+            else:
+                found.skipped.append((path, "not an article (.txt/.md): skipped"))
     key = lambda p: p.relative_to(input_dir).as_posix()  # noqa: E731
-    return sorted(articles, key=key), sorted(skipped, key=key)
+    found.articles.sort(key=key)
+    found.skipped.sort(key=lambda s: key(s[0]))
+    found.unreadable.sort(key=lambda s: key(s[0]))
+    return found
+
+
+_LINK_SKIPPED = "symbolic link to outside the input folder: not followed (use --follow-symlinks to read it)"
 
 
 def read_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticle:
@@ -87,23 +163,31 @@ def read_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticl
     try:
         size = path.stat().st_size
         if size > max_bytes:  # checked before reading: never load a huge file
-            raise LoadError("too_large", f"file is {size:,} bytes, limit is {max_bytes:,}")
+            raise LoadError("too_large", f"file is {size:,} bytes, over the --max-bytes limit of "
+                                         f"{max_bytes:,} (the only size limit: raise it to read the file)")
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)  # +1: the file may have grown since stat
     except OSError as e:
         raise LoadError("unreadable", f"cannot read file: {e.strerror or e}") from e
     if len(data) > max_bytes:
-        raise LoadError("too_large", f"file grew past the limit of {max_bytes:,} bytes")
-    text, encoding = decode(data)
-    return RawArticle(rel, text, hashlib.sha256(data).hexdigest(), encoding, len(data))
+        raise LoadError("too_large", f"file grew past the --max-bytes limit of {max_bytes:,} bytes")
+    text, encoding, warnings = decode_with_warnings(data)
+    return RawArticle(rel, text, hashlib.sha256(data).hexdigest(), encoding, len(data), tuple(warnings))
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) or raises LoadError.  Newlines are universal ("\\r\\n"
-    and "\\r" become "\\n"), i.e. text == open(path, encoding=encoding).read()."""
+    """(text, encoding) or raises LoadError; see decode_with_warnings."""
+    text, encoding, _ = decode_with_warnings(data)
+    return text, encoding
+
+
+def decode_with_warnings(data: bytes) -> tuple[str, str, list[str]]:
+    """(text, encoding, warnings) or raises LoadError.  Newlines are universal
+    ("\\r\\n" and "\\r" become "\\n"), i.e. text == open(path, encoding=encoding,
+    errors="replace").read()."""
     if not data.strip():
         raise LoadError("empty", "empty file" if not data else "file contains only whitespace")
-    text, encoding = _decode_raw(data)
+    text, encoding, warnings = _decode_raw(data)
     # Downstream character offsets are checked against open().read(), which
     # applies universal newlines; mirror it exactly.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -112,34 +196,39 @@ def decode(data: bytes) -> tuple[str, str]:
     n_control = len(_CONTROL.findall(text))
     if n_control > _MAX_CONTROL_SHARE * len(text):
         raise LoadError("binary", f"binary file ({n_control} control characters in {len(text)})")
-    return text, encoding
+    return text, encoding, warnings
 
 
-def _decode_raw(data: bytes) -> tuple[str, str]:
+def _decode_raw(data: bytes) -> tuple[str, str, list[str]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as e:
-                raise LoadError(
-                    "undecodable", f"invalid {encoding} at byte {e.start} despite its BOM"
-                ) from e
+            # a BOM is a declaration: this encoding or nothing (decoded after the BOM, so
+            # bad-byte offsets count from the start of the file)
+            text, bad = _decode_replacing(data[len(bom):], _AFTER_BOM[bom])
+            bad = [(s + len(bom), e + len(bom)) for s, e in bad]
+            if not bad:
+                return text, encoding, []
+            if _few(bad, len(data)):
+                return text, encoding, [_replaced_warning(encoding, bad)]
+            raise LoadError("undecodable", f"invalid {encoding} despite its BOM: {_bad_summary(bad, data)}")
 
+    tried: list[str] = []
     nul = data.find(b"\x00")
     if nul >= 0:
-        # NULs in text only occur in BOM-less UTF-16, where ASCII characters
-        # put them all on odd (LE) or all on even (BE) offsets.
-        for encoding, nul_free in (("utf-16-le", data[0::2]), ("utf-16-be", data[1::2])):
-            if len(data) % 2 == 0 and b"\x00" not in nul_free:
-                if (text := _try_decode(data, encoding)) is not None:
-                    return text, encoding
+        # NULs in text only occur in BOM-less UTF-16, where ASCII characters put
+        # (nearly) all of them on odd (LE) or on even (BE) offsets.
+        for encoding in _utf16_by_nul_parity(data):
+            found = _lenient(data, encoding, tried)
+            if found is not None and len(_CONTROL.findall(found[0])) <= _MAX_CONTROL_SHARE * len(found[0]):
+                return found
         where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
-        raise LoadError("binary", f"binary file (NUL bytes {where})")
+        raise LoadError("binary", f"binary file (NUL bytes {where}"
+                                  + (f"; tried {'; '.join(tried)})" if tried else ")"))
 
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
-        utf8_error = e
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
 
     best = charset_normalizer.from_bytes(data).best()
     guess = best.encoding if best else None
@@ -147,14 +236,85 @@ def _decode_raw(data: bytes) -> tuple[str, str]:
     candidates += [c for c in _LEGACY_FALLBACKS if c not in candidates]
     for encoding in candidates:
         if (text := _try_decode(data, encoding)) is not None:
-            return text, encoding
+            return text, encoding, []
+    if len(data) % 2 == 0:
+        # UTF-16 text of Han characters only has no NUL to give it away
+        for encoding in ("utf-16-le", "utf-16-be"):
+            if (text := _try_decode(data, encoding)) is not None and not _CONTROL.search(text):
+                return text, encoding, []
 
-    bad = data[utf8_error.start : utf8_error.end].hex(" ")
-    raise LoadError(
-        "undecodable",
-        f"invalid UTF-8 at byte {utf8_error.start} (0x{bad}), and neither GB18030 nor Big5 "
-        f"decodes it as plausible Chinese (charset-normalizer guess: {guess or 'none'})",
-    )
+    # Nothing decodes cleanly: keep the candidate with the fewest bad bytes, if they are few.
+    tried = []
+    kept = []
+    for encoding in ["utf-8", *candidates]:
+        found = _lenient(data, encoding, tried)
+        if found is not None:
+            kept.append((_record.n_bad, len(kept), found))
+    if kept:
+        return min(kept)[2]
+    raise LoadError("undecodable", f"no encoding fits (charset-normalizer guess: {guess or 'none'}): "
+                                   + "; ".join(tried))
+
+
+def _lenient(data: bytes, encoding: str, tried: list[str]) -> tuple[str, str, list[str]] | None:
+    """(text, encoding, [warning]) when `encoding` decodes all but a few bytes into
+    plausible text; else None, with why appended to `tried`."""
+    text, bad = _decode_replacing(data, encoding)
+    if bad and not _few(bad, len(data)):
+        tried.append(f"{encoding}: {_bad_summary(bad, data)}")
+        return None
+    if encoding != "utf-8" and not _plausible(text):
+        tried.append(f"{encoding}: decodes, but not to plausible Chinese text")
+        return None
+    return text, encoding, [_replaced_warning(encoding, bad)] if bad else []
+
+
+_record = threading.local()
+
+
+def _record_bad(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: what errors="replace" does, remembering where."""
+    _record.spans.append((exc.start, exc.end))
+    return "\ufffd", exc.end
+
+
+codecs.register_error("extract-replace", _record_bad)
+
+
+def _decode_replacing(data: bytes, encoding: str) -> tuple[str, list[tuple[int, int]]]:
+    """(text with U+FFFD for each bad sequence, [(start, end) byte spans of them])."""
+    _record.spans = []
+    text = data.decode(encoding, errors="extract-replace")
+    _record.n_bad = sum(e - s for s, e in _record.spans)   # of the latest decode, for ranking candidates
+    return text, _record.spans
+
+
+def _few(bad: list[tuple[int, int]], size: int) -> bool:
+    n = sum(e - s for s, e in bad)
+    return n <= _MAX_BAD_SHARE * size or (n <= _FEW_BAD_BYTES and n <= _FEW_BAD_SHARE * size)
+
+
+def _bad_summary(bad: list[tuple[int, int]], data: bytes) -> str:
+    s, e = bad[0]
+    n = sum(e2 - s2 for s2, e2 in bad)
+    return f"{n:,} bad bytes of {len(data):,}, the first at byte {s} (0x{data[s:e].hex(' ')})"
+
+
+def _replaced_warning(encoding: str, bad: list[tuple[int, int]]) -> str:
+    n = sum(e - s for s, e in bad)
+    offsets = ", ".join(str(s) for s, _ in bad[:_SHOW_OFFSETS]) + (" …" if len(bad) > _SHOW_OFFSETS else "")
+    return (f"decoded as {encoding} with {n} undecodable byte{'s' if n != 1 else ''} in {len(bad)} "
+            f"place{'s' if len(bad) != 1 else ''} replaced by U+FFFD, at byte offset{'s' if len(bad) != 1 else ''} "
+            f"{offsets}")
+
+
+def _utf16_by_nul_parity(data: bytes) -> list[str]:
+    """UTF-16 byte orders to try, likelier first: ASCII puts its NULs on odd offsets
+    in LE, even in BE (a Han character such as 一 U+4E00 adds one on the other side)."""
+    if len(data) % 2:
+        return []
+    odd, even = data[1::2].count(0), data[0::2].count(0)
+    return ["utf-16-le", "utf-16-be"] if odd >= even else ["utf-16-be", "utf-16-le"]
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:
@@ -165,9 +325,13 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return None
-    non_ascii = [c for c in text if ord(c) > 0x7F]
+    return text if _plausible(text) else None
+
+
+def _plausible(text: str) -> bool:
+    non_ascii = [c for c in text if ord(c) > 0x7F and c != "\ufffd"]
     common = sum(map(_is_common, non_ascii))
-    return text if common >= _MIN_COMMON_SHARE * len(non_ascii) else None
+    return common >= _MIN_COMMON_SHARE * len(non_ascii)
 
 
 @lru_cache(maxsize=65536)

@@ -93,9 +93,20 @@ class EntityRow(Record):
 
 
 class ErrorRow(Record):
-    path: str = Field(description="file path relative to the input folder")
+    """Severity `error`: something is missing from the output -- an article (its
+    articles row has status error: unreadable, undecodable, too large, over the
+    time budget, a stage failed), a claim dropped because its rule gave a value
+    outside the schema (the article stays ok), or a folder that could not be
+    read.  `extract run` then exits with status 3.  Severity `warning`: nothing
+    is missing but look -- an article kept with undecodable bytes replaced by
+    U+FFFD (offsets and count in `reason`), a file skipped (not an article, or
+    a symbolic link out of the input folder without --follow-symlinks)."""
+    path: str = Field(description="file or folder path relative to the input folder")
     stage: str = Field(description="load | extract | skip")
     reason: str = Field(description="what went wrong, for a person to read")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="error: the article (or one of its claims) is lost; "
+                             "warning: kept, but look (bytes replaced while decoding, a file skipped)")
 
 
 TABLES: dict[str, type[Record]] = {

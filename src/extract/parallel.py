@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from .lifeline import watch_parent
 from .models import ErrorRow
 from .rules import RuleSet
 from .writer import write_shard
@@ -36,6 +37,7 @@ _LOCK = threading.Lock()
 def init_worker(rules: RuleSet | None) -> None:
     """ProcessPoolExecutor initializer: build this process's Extractor once."""
     global _EXTRACTOR
+    watch_parent()   # never outlive the run's main process, even when it is SIGKILLed
     from .pipeline import Extractor
     _EXTRACTOR = Extractor(rules=rules)
 
@@ -58,7 +60,7 @@ def get_extractor(rules: RuleSet | None = None) -> Extractor:
 
 def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     """task: shard (name), shard_dir, input_dir, rels (relative paths),
-    max_bytes, version.  Writes the shard part folder; returns its stats."""
+    max_bytes, version, budget (seconds per article, optional).  Writes the shard part folder; returns its stats."""
     from .run import process_path  # run imports this module
 
     extractor = get_extractor(rules)
@@ -71,24 +73,24 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     input_dir = Path(task["input_dir"])
     tables: dict[str, list] = {"claims": [], "articles": [], "entities": [], "errors": []}
     stats = {"shard": task["shard"], "articles": 0, "claims": 0, "entities": 0, "errors": 0,
-             "chars": 0, "processed": 0, "pid": os.getpid()}
+             "warnings": 0, "failed": 0, "chars": 0, "processed": 0, "pid": os.getpid()}
     for rel in task["rels"]:
         try:
-            result, error = process_path(extractor, input_dir / rel, rel, task["max_bytes"])
+            result, errors = process_path(extractor, input_dir / rel, rel, task["max_bytes"], task.get("budget"))
         except Exception as exc:  # process_path catches per-stage failures; this is a last guard
             from .run import _failed
-            result, error = _failed(extractor, rel, "", 0), ErrorRow(
-                path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")
-        if error is not None:
-            tables["errors"].append(error)
-            stats["errors"] += 1
-        if result is not None:
-            tables["claims"].extend(result.claims)
-            tables["entities"].extend(result.entities)
-            tables["articles"].append(result.article)
-            stats["claims"] += len(result.claims)
-            stats["entities"] += len(result.entities)
-            stats["chars"] += result.article.chars
+            result, errors = _failed(extractor, rel, "", 0), [ErrorRow(
+                path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")]
+        tables["errors"].extend(errors)
+        stats["errors"] += sum(e.severity == "error" for e in errors)
+        stats["warnings"] += sum(e.severity == "warning" for e in errors)
+        stats["failed"] += result.article.status == "error"
+        tables["claims"].extend(result.claims)
+        tables["entities"].extend(result.entities)
+        tables["articles"].append(result.article)
+        stats["claims"] += len(result.claims)
+        stats["entities"] += len(result.entities)
+        stats["chars"] += result.article.chars
         stats["articles"] += 1
         stats["processed"] += 1
     stats["extract_s"] = time.perf_counter() - t0

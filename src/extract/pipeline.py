@@ -13,12 +13,15 @@ from .context import ContextBuilder
 from .entities import EntityRecognizer
 from .gazetteer import Gazetteer, Region
 from .load import RawArticle
-from .models import ArticleRow, Claim, EntityRow
+from pydantic import ValidationError
+
+from .models import ArticleRow, Claim, EntityRow, ErrorRow
 from .normalize import normalize
 from .quantities import find_quantities
 from .rules import RuleSet, load_rules
 from .segment import Sentence, segment
 from .version import extractor_version
+from .watchdog import check as check_budget, stage
 
 
 @dataclass
@@ -26,6 +29,7 @@ class ArticleResult:
     article: ArticleRow
     claims: list[Claim] = field(default_factory=list)
     entities: list[EntityRow] = field(default_factory=list)
+    errors: list[ErrorRow] = field(default_factory=list)   # rows for the errors table (dropped claims, warnings)
 
 
 def claim_group(region: str | None, category: str, unit: str, value: float, year: int | None) -> str:
@@ -51,13 +55,20 @@ class Extractor:
         self.version = extractor_version(self.rules)
 
     def process(self, raw: RawArticle) -> ArticleResult:
+        # stage(): which stage a time-budget error names (see watchdog.py)
+        stage("normalize")
         norm = normalize(raw.text)
         text = norm.text
+        stage("segment")
         seg = segment(text)
+        stage("entities")
         entities = self.recognizer.find(text)
+        stage("quantities")
         quantities = find_quantities(text, self.rules)
+        stage("context")
         doc = self.context.decide(text, seg, entities, getattr(raw, "published_given", None),
                                   getattr(raw, "title_given", None))
+        stage("attribute")
         # places in mastheads, menus, datelines and captions say nothing about the claims
         placed = [e for e in entities if not doc.ignores(e.start, e.end)]
         home = (doc.home, doc.region_source)
@@ -71,9 +82,10 @@ class Extractor:
         h = seg.header
         title = Sentence(h.title_start, h.title_start + len(h.title), -1, 0, False) if h.title else None
 
-        claims = []
+        claims, errors = [], []
         previous: tuple[object, object] | None = None   # (sentence, attribution) of the last claim
         for q in quantities:
+            check_budget()
             if title and title.start <= q.start and q.end <= title.end:
                 sentence, paragraph_start, context, heading_year = title, title.start, home, None
             else:
@@ -99,16 +111,23 @@ class Extractor:
             value_max = None if q.value_max is None else a.value_sign * q.value_max
             if value_max is not None and value_max < value:
                 value, value_max = value_max, value
-            claims.append(Claim(
-                article=raw.path, start=start, end=end, text=raw.text[start:end],
-                value=value, value_max=value_max, unit=q.unit, qualifier=a.qualifier,
-                kind=a.kind, target=a.target, category=a.category, subject=a.subject,
-                entity=a.entity, year=a.year, baseline_year=a.baseline_year,
-                region_source=a.region_source, year_source=a.year_source,
-                **_region_columns(a.region),
-                claim_group=claim_group(a.region.path if a.region else None, a.category, q.unit, value, a.year),
-                sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version))
+            try:
+                claim = Claim(
+                    article=raw.path, start=start, end=end, text=raw.text[start:end],
+                    value=value, value_max=value_max, unit=q.unit, qualifier=a.qualifier,
+                    kind=a.kind, target=a.target, category=a.category, subject=a.subject,
+                    entity=a.entity, year=a.year, baseline_year=a.baseline_year,
+                    region_source=a.region_source, year_source=a.year_source,
+                    **_region_columns(a.region),
+                    claim_group=claim_group(a.region.path if a.region else None, a.category, q.unit, value, a.year),
+                    sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version)
+            except ValidationError as exc:
+                # a rule that yields a value outside the schema loses this claim, not the article
+                errors.append(_dropped_claim(raw.path, raw.text[start:end], start, q.rule.id, exc))
+                continue
+            claims.append(claim)
 
+        stage("records")
         entity_rows = []
         for e in entities:
             start, end = norm.span_to_orig(e.start, e.end)
@@ -124,4 +143,10 @@ class Extractor:
             kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
             anchor_year=doc.anchor_year, home_region=doc.home.path if doc.home else None,
             region_source=doc.region_source, context_evidence=doc.evidence_json())
-        return ArticleResult(article, claims, entity_rows)
+        return ArticleResult(article, claims, entity_rows, errors)
+
+
+def _dropped_claim(path: str, text: str, start: int, rule_id: str, exc: ValidationError) -> ErrorRow:
+    problems = "; ".join(f"{'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in exc.errors())
+    return ErrorRow(path=path, stage="extract", severity="error",
+                    reason=f"claim {text!r} at {start} dropped: rule {rule_id} gives an invalid value ({problems})")

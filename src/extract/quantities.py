@@ -13,8 +13,13 @@ from typing import Iterable
 
 from .numbers import NumberError, parse_cheng, parse_fraction, parse_number
 from .rules import Rule, RuleSet
+from .watchdog import check as check_budget
 
+# Time a rule may spend over the text it scans (all its matches together), per
+# MATCH_TIMEOUT_CHARS characters: long articles get proportionally more.  The
+# watchdog's per-article budget is the overall limit.
 MATCH_TIMEOUT_S = 2.0
+MATCH_TIMEOUT_CHARS = 100_000
 
 _QUALIFIER_ORDER = ("prefix", "suffix", "trail")
 
@@ -37,9 +42,14 @@ class Quantity:
 
 
 class RuleTimeout(Exception):
-    def __init__(self, rule_id: str):
-        super().__init__(f"rule {rule_id} exceeded {MATCH_TIMEOUT_S}s (catastrophic backtracking?)")
+    def __init__(self, rule_id: str, seconds: float, chars: int):
+        super().__init__(f"rule {rule_id} took more than {seconds:g} s over this article's {chars:,} "
+                         f"characters (all its matches together): the pattern is too slow for this text")
         self.rule_id = rule_id
+
+
+def _timeout(chars: int) -> float:
+    return MATCH_TIMEOUT_S * max(1.0, chars / MATCH_TIMEOUT_CHARS)
 
 
 def _group(m, name: str) -> str | None:
@@ -119,9 +129,11 @@ def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None,
                 windows: list[tuple[int, int]] | None = None) -> list[Quantity]:
     out = []
     spans = windows if windows is not None else [(0, len(text))]
+    timeout = _timeout(sum(e - s for s, e in spans))
     for rule in (rules.rules if only is None else only):
+        check_budget()
         try:
-            for m in (m for s, e in spans for m in rule.regex.finditer(text, s, e, timeout=MATCH_TIMEOUT_S)):
+            for m in (m for s, e in spans for m in rule.regex.finditer(text, s, e, timeout=timeout)):
                 if m.end() == m.start():
                     continue
                 q = Quantity(m.start(), m.end(), rule)
@@ -134,7 +146,7 @@ def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None,
                     q.qualifier = _qualifier(m, rules, rule)
                 out.append(q)
         except TimeoutError as exc:
-            raise RuleTimeout(rule.id) from exc
+            raise RuleTimeout(rule.id, timeout, sum(e - s for s, e in spans)) from exc
     return out
 
 

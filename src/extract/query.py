@@ -4,6 +4,13 @@ The four Parquet files of an output folder are registered as views named
 after their tables (claims, articles, entities, errors).  A table whose file
 is missing is registered as an empty table with the model's schema, so a
 query that joins errors still works on a run without errors.parquet.
+
+Read-only by default: once the views exist, DuckDB may read those four files
+and nothing else -- no other file (read_text('/etc/shadow')), no writes
+(COPY ... TO, EXPORT DATABASE), no ATTACH, no extension installs or
+downloads -- and the configuration is locked so SQL cannot lift this.  Tables
+created with CREATE TABLE live in memory and vanish with the query.
+`--unsafe` gives plain DuckDB: any file the user can read or write.
 """
 from __future__ import annotations
 
@@ -23,26 +30,44 @@ FORMATS = ("table", "csv", "parquet", "json")
 MAX_CELL = 60  # display columns per cell in the table format
 
 
-def connect(out_dir: Path) -> duckdb.DuckDBPyConnection:
-    """In-memory DuckDB with one view per output table."""
+def connect(out_dir: Path, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with one view per output table; read-only unless `unsafe`."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise FileNotFoundError(f"output folder not found: {out_dir}")
     con = duckdb.connect(":memory:")
+    files = []
     for name, model in TABLES.items():
         path = out_dir / f"{name}.parquet"
         if path.is_file():
-            literal = str(path.resolve()).replace("'", "''")
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{literal}\')')
+            files.append(str(path.resolve()))
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_literal(files[-1])})')
         else:
             empty = arrow_schema(model).empty_table()
             con.register(f"_{name}_empty", empty)
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_empty"')
+    if not unsafe:
+        _lock_down(con, files)
     return con
 
 
-def run_query(sql: str, out_dir: Path) -> pa.Table:
-    con = connect(out_dir)
+def _literal(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _lock_down(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
+    """The views' files stay readable (allowed_paths, so they are still read lazily);
+    every other file-system or network access, extension loading, and any later
+    change of these settings is refused."""
+    con.execute(f"SET allowed_paths=[{', '.join(map(_literal, files))}]")
+    con.execute("SET enable_external_access=false")
+    con.execute("SET autoinstall_known_extensions=false")
+    con.execute("SET autoload_known_extensions=false")
+    con.execute("SET lock_configuration=true")
+
+
+def run_query(sql: str, out_dir: Path, unsafe: bool = False) -> pa.Table:
+    con = connect(out_dir, unsafe=unsafe)
     try:
         rel = con.sql(sql)
         if rel is None:  # a statement without a result set
@@ -152,8 +177,15 @@ def write_result(table: pa.Table, fmt: str, output: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the result to FILE instead of stdout (required for parquet)")
-def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None) -> None:
+@click.option("--unsafe", is_flag=True,
+              help="Plain DuckDB: SQL may read and write any file you can (read_csv, COPY TO, ATTACH) "
+                   "and install extensions. Default: only the four tables are readable, nothing is written")
+def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None, unsafe: bool) -> None:
     """Run SQL over the views claims, articles, entities and errors.
+
+    Read-only by default: the SQL sees the four tables of OUT and nothing else
+    on disk or on the network (no other files, no COPY TO, no ATTACH, no
+    extension installs); --output is written by extract, not by the SQL.
 
     \b
     extract query "SELECT category, count(*) n FROM claims GROUP BY 1 ORDER BY n DESC"
@@ -162,7 +194,7 @@ def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None) -> Non
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
     try:
-        table = run_query(sql, out_dir)
+        table = run_query(sql, out_dir, unsafe=unsafe)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except duckdb.Error as exc:

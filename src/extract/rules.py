@@ -17,6 +17,7 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .models import Category, Kind, Qualifier
 from .paths import RULES_DIR
 
 SHIPPED_RULES = RULES_DIR
@@ -24,6 +25,9 @@ VOCABULARY_FILE = "vocabulary.yaml"
 NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
                      "attribution.yaml", "context.yaml"}
 _REF = regex.compile(r"\{([a-z_]+)\}")
+# The guideline's canonical units; any other unit a rule or vocabulary entry
+# names must be a measure word of the vocabulary (所, 个 ... or a user's own).
+CANONICAL_UNITS = frozenset({"%", "百分点", "人", "人次", "元", "平方米", "ratio", ""})
 
 
 class RuleError(Exception):
@@ -38,10 +42,12 @@ class _Strict(BaseModel):
 
 
 class Yields(_Strict):
+    # the controlled vocabularies of the claims table (models.py), so a rule cannot
+    # make every claim it matches fail validation at run time
     unit: Optional[str] = None
-    category: Optional[str] = None
-    kind: Optional[Literal["level", "change"]] = None
-    qualifier: Optional[Literal["exact", "approx", "lower_bound", "upper_bound"]] = None
+    category: Optional[Category] = None
+    kind: Optional[Kind] = None
+    qualifier: Optional[Qualifier] = None
     target: Optional[bool] = None
     value: Optional[float] = None
     parse: Optional[Literal["cheng", "fraction", "ratio", "doubling"]] = None
@@ -53,9 +59,9 @@ class Expect(_Strict):
     value: Optional[float] = None
     value_max: Optional[float] = None
     unit: Optional[str] = None
-    qualifier: Optional[str] = None
-    kind: Optional[str] = None
-    category: Optional[str] = None
+    qualifier: Optional[Qualifier] = None
+    kind: Optional[Kind] = None
+    category: Optional[Category] = None
 
 
 class Example(_Strict):
@@ -80,7 +86,7 @@ class GrammarFile(_Strict):
 
 class UnitEntry(_Strict):
     unit: Optional[str] = None
-    category: Optional[str] = None
+    category: Optional[Category] = None
     not_before: str = ""
 
 
@@ -205,19 +211,23 @@ def _rule_lines(node) -> list[int]:
 
 def _validation_problem(exc: ValidationError) -> tuple[str, list]:
     err = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}", list(err["loc"])
+    got = f" (got {err['input']!r})" if err["type"] not in ("missing", "extra_forbidden") \
+        and not isinstance(err.get("input"), (dict, list)) else ""
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}{got}", list(err["loc"])
 
 
 def load_vocabulary(folders: list[Path]) -> tuple[Vocabulary, list[bytes]]:
     """Merge vocabularies: later folders add words and override entries."""
     merged: dict[str, Any] = {}
     blobs = []
+    defined_in: dict[tuple[str, str], str] = {}   # (units|noun_units, word) -> file, for messages
     for folder in folders:
         path = folder / VOCABULARY_FILE
         if not path.exists():
             continue
         data, _ = _read_yaml(path)
         blobs.append(path.read_bytes())
+        _check_entries(path, data, defined_in)
         for key, value in (data or {}).items():
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 merged[key] = _merge(merged[key], value)
@@ -226,10 +236,43 @@ def load_vocabulary(folders: list[Path]) -> tuple[Vocabulary, list[bytes]]:
             else:
                 merged[key] = value
     try:
-        return Vocabulary.model_validate(merged), blobs
+        vocab = Vocabulary.model_validate(merged)
     except ValidationError as exc:
         problem, _ = _validation_problem(exc)
         raise RuleError(" + ".join(str(f / VOCABULARY_FILE) for f in folders), problem) from exc
+    known = known_units(vocab)
+    for (section, word), file in defined_in.items():
+        entry = getattr(vocab, section).get(word)
+        if entry is not None and entry.unit is not None and entry.unit not in known:
+            raise RuleError(file, _unit_problem(entry.unit), f"{section}.{word}")
+    return vocab, blobs
+
+
+def known_units(vocab: Vocabulary) -> set[str]:
+    """Units a rule or vocabulary entry may name: canonical ones and the vocabulary's measure words."""
+    return set(CANONICAL_UNITS) | set(vocab.units) | set(vocab.noun_units)
+
+
+def _unit_problem(unit: str) -> str:
+    return (f"unit {unit!r} is neither a canonical unit ({', '.join(repr(u) for u in sorted(CANONICAL_UNITS))}) "
+            f"nor a measure word of the vocabulary (add it under `units:` in vocabulary.yaml)")
+
+
+def _check_entries(path: Path, data: Any, defined_in: dict[tuple[str, str], str]) -> None:
+    """Each units / noun_units entry of one vocabulary file, so an error names its file and word."""
+    if not isinstance(data, dict):
+        return
+    for section in ("units", "noun_units"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for word, entry in entries.items():
+            try:
+                UnitEntry.model_validate(entry or {})
+            except ValidationError as exc:
+                problem, _ = _validation_problem(exc)
+                raise RuleError(str(path), f"{section}.{word}.{problem}", f"{section}.{word}") from exc
+            defined_in[(section, str(word))] = str(path)
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -248,6 +291,7 @@ def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_R
     folders = [shipped, *(user_folders or [])]
     vocab, blobs = load_vocabulary(folders)
     vocab_fragments = vocabulary_fragments(vocab)
+    units = known_units(vocab)
     by_id: dict[str, Rule] = {}
     overridden = []
     for folder in folders:
@@ -255,7 +299,7 @@ def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_R
             raise RuleError(str(folder), "rules folder does not exist")
         for path in grammar_files(folder):
             blobs.append(path.read_bytes())
-            for rule in _compile_file(path, vocab_fragments):
+            for rule in _compile_file(path, vocab_fragments, units):
                 if rule.id in by_id:
                     previous = by_id[rule.id]
                     if previous.source == rule.source:
@@ -266,7 +310,7 @@ def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_R
     return RuleSet(vocab, list(by_id.values()), digest, overridden)
 
 
-def _compile_file(path: Path, vocab_fragments: dict[str, str]) -> list[Rule]:
+def _compile_file(path: Path, vocab_fragments: dict[str, str], units: set[str]) -> list[Rule]:
     data, node = _read_yaml(path)
     lines = _rule_lines(node)
     file = str(path)
@@ -284,6 +328,8 @@ def _compile_file(path: Path, vocab_fragments: dict[str, str]) -> list[Rule]:
     rules = []
     for i, spec in enumerate(grammar.rules):
         line = lines[i] if i < len(lines) else None
+        if spec.yields.unit is not None and spec.yields.unit not in units:
+            raise RuleError(file, f"yields.{_unit_problem(spec.yields.unit)}", spec.id, line)
         source = expand(spec.pattern, fragments, file, spec.id, line)
         try:
             compiled = regex.compile(source, regex.V0)

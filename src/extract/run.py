@@ -20,6 +20,7 @@ of an interrupted run of the same input and version.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
@@ -39,17 +40,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from . import __version__
-from .load import LoadError, discover, read_article
+from . import __version__, watchdog
+from .load import LoadError, discover_all, read_article
 from .manifest import read_manifest, remove_manifest, write_manifest
-from .models import ArticleRow, ErrorRow
+from .models import TABLES, ArticleRow, ErrorRow, arrow_schema
+from .outlock import OutLock
 from .quantities import RuleTimeout
 from .rules import RuleSet, load_rules
 from .version import extractor_version
 from .writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
 
 if TYPE_CHECKING:   # the pipeline (spaCy, jieba) loads only where articles are processed
-    from .pipeline import Extractor
+    from .pipeline import ArticleResult, Extractor
 
 log = logging.getLogger("extract")
 
@@ -63,7 +65,9 @@ MIN_SHARD = 5            # below this a shard's own cost (four Parquet parts) ou
 class RunSummary:
     articles: int = 0    # articles in the output
     claims: int = 0
-    errors: int = 0      # error rows for articles (skipped files not included)
+    errors: int = 0      # error rows of severity error: failed articles, dropped claims, unreadable folders
+    warnings: int = 0    # warning rows for kept articles (e.g. bytes replaced while decoding)
+    failed: int = 0      # articles with status error
     skipped: int = 0     # files that are not articles
     processed: int = 0   # articles extracted by this invocation
     carried: int = 0     # unchanged articles whose rows were copied from the previous output
@@ -77,23 +81,41 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         progress: bool | None = None, *, workers: int = 1, engine: str = "local",
         scheduler: str | None = None, resume: bool = False, full: bool = False,
         user_rules: list[Path] | None = None, rules: RuleSet | None = None,
-        shard_size: int | None = None) -> RunSummary:
+        shard_size: int | None = None, budget_s: float | None = watchdog.DEFAULT_BUDGET_S,
+        follow_symlinks: bool = False) -> RunSummary:
     """Extract every article under input_dir into out_dir.
 
     workers=1 runs in this process (with `extractor` if given); workers>1 a
     spawn process pool; engine="dask" a dask.distributed cluster (LocalCluster
     with `workers` processes, or `scheduler`).  Unchanged articles (same path,
     content hash and extractor version as in the previous complete output) are
-    not re-extracted unless full=True.
+    not re-extracted unless full=True.  Each article gets `budget_s` seconds.
+    One run at a time per out_dir (OutFolderBusy); on failure the run's
+    temporary files are removed (and, when the disk is full, its shard parts).
     """
-    t_start = time.perf_counter()
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r} (local | dask)")
     out_dir.mkdir(parents=True, exist_ok=True)
+    with OutLock(out_dir):
+        try:
+            return _run_locked(input_dir, out_dir, extractor, max_bytes, progress, workers=workers,
+                               engine=engine, scheduler=scheduler, resume=resume, full=full,
+                               user_rules=user_rules, rules=rules, shard_size=shard_size,
+                               budget_s=budget_s, follow_symlinks=follow_symlinks)
+        except BaseException as exc:
+            _remove_temporaries(out_dir, all_parts=isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
+            raise
+
+
+def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max_bytes: int,
+                progress: bool | None, *, workers: int, engine: str, scheduler: str | None, resume: bool,
+                full: bool, user_rules: list[Path] | None, rules: RuleSet | None, shard_size: int | None,
+                budget_s: float | None, follow_symlinks: bool) -> RunSummary:
+    t_start = time.perf_counter()
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if extractor is not None:
         rules = extractor.rules
     elif rules is None:
@@ -102,11 +124,13 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     # -- load: list, hash, plan -------------------------------------------------
-    articles, skipped = discover(input_dir)
-    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
-    skipped_rel = [p.relative_to(input_dir).as_posix() for p in skipped]
+    found = discover_all(input_dir, follow_symlinks)
+    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in found.articles]
+    skipped_rel = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.skipped]
+    unreadable = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.unreadable]
     # --full is part of the key: resuming a --full run must not reuse an incremental plan
-    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel, full]).encode()).hexdigest()[:16]
+    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel, unreadable, full,
+                                         budget_s]).encode()).hexdigest()[:16]
     parts_root = out_dir / PARTS
     run_dir = parts_root / run_key
     _clean_parts(parts_root, keep=run_key if resume else None)
@@ -121,7 +145,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         sizes = [shard_size] * -(-len(todo) // shard_size) if shard_size else _shard_sizes(len(todo), workers)
         shards = _split(todo, sizes)
         plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
-                "carry": carry, "skipped": skipped_rel,
+                "carry": carry, "skipped": skipped_rel, "unreadable": unreadable,
                 "shards": {f"s{i:05d}": rels for i, rels in enumerate(shards)}}
         _write_json(plan_path, plan)
     elif resume:
@@ -142,7 +166,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
             summary.resumed += done_stats[name]["articles"]
         else:
             tasks.append({"shard": name, "shard_dir": str(shard_dir), "input_dir": str(input_dir.resolve()),
-                          "rels": rels, "max_bytes": max_bytes, "version": version})
+                          "rels": rels, "max_bytes": max_bytes, "version": version, "budget": budget_s})
     summary.carried = done_stats[PRE]["articles"]
     total = len(listing)
     bar = Progress(total, initial=summary.carried + summary.resumed, show=progress)
@@ -185,10 +209,11 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     for w in writers:
         w.publish()
     counts = {"files": total + len(skipped_rel)}
-    for key in ("articles", "claims", "entities", "errors"):
+    for key in ("articles", "claims", "entities", "errors", "warnings", "failed"):
         counts[key] = sum(s.get(key, 0) for s in done_stats.values())
     summary.articles, summary.claims = counts["articles"], counts["claims"]
     summary.entities, summary.errors = counts["entities"], counts["errors"]
+    summary.warnings, summary.failed = counts["warnings"], counts["failed"]
     summary.skipped = len(skipped_rel)
     summary.shards = len(plan["shards"])
     t_end = time.perf_counter()
@@ -198,7 +223,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     write_manifest(out_dir, {
         "extractor_version": version, "package_version": __version__, "rules_hash": rules.digest,
         "input": str(input_dir.resolve()), "run_key": run_key, "engine": engine,
-        "workers": workers, "max_bytes": max_bytes, "resumed_run": resume and summary.resumed > 0,
+        "workers": workers, "max_bytes": max_bytes, "budget_s": budget_s, "resumed_run": resume and summary.resumed > 0,
         "started": started, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "counts": {**counts, "skipped": summary.skipped, "processed": summary.processed,
                    "carried": summary.carried, "resumed": summary.resumed, "shards": summary.shards},
@@ -227,20 +252,31 @@ def _split(items: list[str], sizes: list[int]) -> list[list[str]]:
     return [items[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int):
-    """(result, error row): an article that fails still gets an articles row with status error."""
+def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int,
+                 budget_s: float | None = None) -> tuple[ArticleResult, list[ErrorRow]]:
+    """(result, errors rows): an article that fails still gets an articles row with
+    status error; one that is kept may still bring warnings (bytes replaced while
+    decoding) or claims dropped by validation.  `budget_s` bounds its time."""
+    raw = None
     try:
-        raw = read_article(path, rel, max_bytes)
+        with watchdog.budget(budget_s):
+            raw = read_article(path, rel, max_bytes)
+            result = extractor.process(raw)
     except LoadError as exc:
-        return _failed(extractor, rel, "", 0), ErrorRow(path=rel, stage="load", reason=f"{exc.reason}: {exc}")
-    try:
-        return extractor.process(raw), None
+        return _failed(extractor, rel, "", 0), [ErrorRow(path=rel, stage="load", reason=f"{exc.reason}: {exc}")]
+    except watchdog.BudgetExceeded as exc:
+        sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
+        return _failed(extractor, rel, sha, chars), [ErrorRow(path=rel, stage="extract", reason=str(exc))]
     except RuleTimeout as exc:
-        return _failed(extractor, rel, raw.sha256, len(raw.text)), ErrorRow(path=rel, stage="extract", reason=str(exc))
+        return (_failed(extractor, rel, raw.sha256, len(raw.text)),
+                [ErrorRow(path=rel, stage="extract", reason=str(exc))])
     except Exception as exc:  # one article's bug must not lose the batch
         log.debug("article %s failed:\n%s", rel, traceback.format_exc())
-        return (_failed(extractor, rel, raw.sha256, len(raw.text)),
-                ErrorRow(path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}"))
+        sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
+        return (_failed(extractor, rel, sha, chars),
+                [ErrorRow(path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")])
+    warnings = [ErrorRow(path=rel, stage="load", severity="warning", reason=w) for w in raw.warnings]
+    return result, warnings + result.errors
 
 
 def _failed(extractor: Extractor, rel: str, sha: str, chars: int):
@@ -276,8 +312,15 @@ def _previous_output(out_dir: Path, version: str, max_bytes: int) -> dict[str, s
     if not all((out_dir / f"{name}.parquet").is_file() for name in TABLE_NAMES):
         return None
     try:
+        for name in TABLE_NAMES:   # a table replaced by hand is not reused (its rows are re-extracted)
+            if not pq.read_schema(out_dir / f"{name}.parquet").equals(arrow_schema(TABLES[name]),
+                                                                       check_metadata=False):
+                log.warning("%s is not a table this version of extract wrote (replaced by hand?): "
+                            "every article is extracted again", out_dir / f"{name}.parquet")
+                return None
         t = pq.read_table(out_dir / "articles.parquet", columns=["path", "sha256", "extractor_version"])
-    except (OSError, pa.ArrowException):
+    except (OSError, pa.ArrowException) as exc:
+        log.warning("previous output in %s is unreadable (%s): every article is extracted again", out_dir, exc)
         return None
     return {p: s for p, s, v in zip(t["path"].to_pylist(), t["sha256"].to_pylist(),
                                     t["extractor_version"].to_pylist()) if v == version and s}
@@ -287,11 +330,13 @@ def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
     """The `pre` shard: errors rows for skipped files, then every row of the
     carried-over articles, streamed from the previous output."""
     out = ShardOutput(pre_dir)
-    stats = {"shard": PRE, "articles": 0, "claims": 0, "entities": 0, "errors": 0, "chars": 0,
-             "processed": 0}
+    stats = {"shard": PRE, "articles": 0, "claims": 0, "entities": 0, "errors": 0, "warnings": 0,
+             "failed": 0, "chars": 0, "processed": 0}
     try:
-        out.add("errors", [ErrorRow(path=rel, stage="skip", reason="not an article (.txt/.md): skipped")
-                           for rel in plan["skipped"]])
+        out.add("errors", [ErrorRow(path=rel, stage="skip", severity="warning", reason=reason)
+                           for rel, reason in plan["skipped"]])
+        out.add("errors", [ErrorRow(path=rel, stage="load", reason=reason) for rel, reason in plan["unreadable"]])
+        stats["errors"] += len(plan["unreadable"])
         if plan["carry"]:
             keys = pa.array(plan["carry"], pa.string())
             for name, col in (("articles", "path"), ("claims", "article"), ("entities", "article"),
@@ -302,9 +347,15 @@ def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
                         mask = pc.and_(mask, pc.not_equal(batch["stage"], "skip"))
                     rows = batch.filter(mask)
                     out.add_table(name, rows)
-                    stats[name] += rows.num_rows
+                    if name == "errors":
+                        warned = pc.sum(pc.equal(rows["severity"], "warning")).as_py() or 0
+                        stats["warnings"] += warned
+                        stats["errors"] += rows.num_rows - warned
+                    else:
+                        stats[name] += rows.num_rows
                     if name == "articles":
                         stats["chars"] += pc.sum(rows["chars"]).as_py() or 0
+                        stats["failed"] += pc.sum(pc.equal(rows["status"], "error")).as_py() or 0
     except BaseException:
         out.abort()
         raise
@@ -322,6 +373,20 @@ def _clean_parts(parts_root: Path, keep: str | None) -> None:
             parts_root.rmdir()
         except OSError:
             pass
+
+
+def _remove_temporaries(out_dir: Path, all_parts: bool) -> None:
+    """After a failed run: the hidden temporary tables and shard folders it was
+    writing; with all_parts (disk full) also its finished shards, which would
+    otherwise keep the disk full (the next run starts over)."""
+    for tmp in out_dir.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    parts_root = out_dir / PARTS
+    if all_parts:
+        shutil.rmtree(parts_root, ignore_errors=True)
+    elif parts_root.is_dir():
+        for tmp in parts_root.glob("*/.*.tmp*"):
+            shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
 
 
 def _read_json(path: Path) -> dict | None:
