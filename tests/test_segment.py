@@ -218,7 +218,7 @@ def check_invariants(text):
         assert p.start <= s.start and s.end <= p.end
         assert sec.start <= s.start and s.end <= sec.end
         assert not text[s.start].isspace()
-        assert s.furniture == p.furniture
+        assert s.furniture or not p.furniture, "a furniture paragraph has only furniture sentences"
         prev_end = s.end
     for k, sec in enumerate(seg.sections):
         if sec.parent is not None:
@@ -255,3 +255,22 @@ def test_seed_compilation_has_one_section_per_case():
     assert len(cases) == 11
     assert all(s.parent is not None and seg.sections[s.parent].level == 1
                for s in seg.sections if s.level == 2)
+
+
+def test_furniture_drops_the_sentence_not_the_paragraph():
+    text = "标题\n2021-05-06 来源:某报\n\n全市新增学校18所,联系邮箱:abc@example.cn。全市学区达到200个。\n"
+    seg = segment(text)
+    flags = {text[s.start:s.end]: s.furniture for s in seg.sentences}
+    assert flags["全市学区达到200个。"] is False
+    assert flags["全市新增学校18所,联系邮箱:abc@example.cn。"] is True
+    assert not seg.paragraphs[0].furniture
+
+
+@pytest.mark.parametrize("line", [
+    "无码视频在线|欧洲一二三区免费视频|精品国产视频|亚洲精品视频网站",   # SEO spam on a mirror site
+    "上一篇:新增学位3000个", "下一篇:某区新建学校5所", "浏览量:1024", "评论:0",
+    "(资料图片仅供参考)", "分享到:微信 微博"])
+def test_page_furniture_lines(line):
+    seg = segment(f"正文第一段,全市共有学校30所。\n\n{line}\n\n正文第二段,全市共有教师300名。\n")
+    flags = {seg.paragraphs[s.paragraph].start: s.furniture for s in seg.sentences}
+    assert [f for _, f in sorted(flags.items())] == [False, True, False]

@@ -22,6 +22,10 @@ from .rules import alternation, load_yaml
 from .context import DocumentContext
 from .segment import Segmented, Sentence
 
+# How far back (characters) time and place carry over inside a paragraph or
+# sentence. Real paragraphs are shorter; pages flattened to one line are not,
+# and without a bound every claim would rescan the whole line.
+CARRY_OVER = 1500
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
@@ -178,7 +182,7 @@ class Attributor:
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
         measures the same thing."""
-        before = text[sentence.start:q.start]
+        before = text[max(sentence.start, paragraph_start):q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)

@@ -16,6 +16,8 @@ examples fail (see `register`).
 """
 from __future__ import annotations
 
+import json
+
 import functools
 import math
 from dataclasses import dataclass
@@ -276,16 +278,41 @@ def register(main: click.Group) -> None:
 
 # --------------------------------------------------------------------------- explain
 
+def _dropped_why(q, seg, text: str) -> str:
+    """Where a matched number was dropped: the header, or which page furniture."""
+    from .segment import furniture_reason
+
+    if q.start < seg.header.end:
+        return "in the header: publication line, site name or menu"
+    for sent in seg.sentences:
+        if sent.start <= q.start < sent.end:
+            if not sent.furniture:
+                return "across a sentence end"
+            para = seg.paragraphs[sent.paragraph]
+            why = furniture_reason(text[sent.start:sent.end]) or furniture_reason(text[para.start:para.end])
+            return "page furniture: " + (why or "inside a related-links or legal block")
+    return "outside any sentence"
+
+
 def explain(text: str, extractor, path: str = "text") -> str:
     """Readable account of every claim, exclusion and unexplained number in `text`."""
     from .coverage import Coverage
     from .load import RawArticle
 
+    from .segment import segment
+
     result = extractor.process(RawArticle(path, text, "", "utf-8", len(text.encode("utf-8"))))
     norm = normalize(text)
+    seg = segment(norm.text)
+    art = result.article
     winners = find_quantities(norm.text, extractor.rules, keep_exclusions=True)
     by_span = {norm.span_to_orig(q.start, q.end): q for q in winners}
-    lines = []
+    lines = [f"article: kind {art.kind}  published {art.published or '-'}  reference year {art.reference_year}"
+             f" ({art.year_source})  anchor year {art.anchor_year}  home {art.home_region} ({art.region_source})"
+             f"  furniture sentences {art.furniture_sentences}"]
+    for ev in json.loads(art.context_evidence or "[]"):
+        lines.append(f"    evidence {ev['kind']}: {ev['text']!r}" + (f" -> {ev['region']}" if "region" in ev else "")
+                     + (f" -> {ev['year']}" if "year" in ev else ""))
     claimed = set()
     for n, c in enumerate(result.claims, 1):
         q = by_span.get((c.start, c.end))
@@ -296,7 +323,8 @@ def explain(text: str, extractor, path: str = "text") -> str:
         vmax = f"..{_num(c.value_max)}" if c.value_max is not None else ""
         lines.append(f"    value {_num(c.value)}{vmax}  unit {c.unit!r}  qualifier {c.qualifier}  kind {c.kind}"
                      f"  target {c.target}")
-        lines.append(f"    category {c.category}  subject {c.subject!r}  region {c.region}  year {c.year}"
+        lines.append(f"    category {c.category}  subject {c.subject!r}  region {c.region} ({c.region_source})"
+                     f"  year {c.year} ({c.year_source})"
                      + (f"  baseline_year {c.baseline_year}" if c.baseline_year is not None else "")
                      + (f"  entity {c.entity}" if c.entity else ""))
         for rid, why in (q.lost_to if q else []):
@@ -305,7 +333,7 @@ def explain(text: str, extractor, path: str = "text") -> str:
         span = norm.span_to_orig(q.start, q.end)
         if span in claimed:
             continue
-        what = f"excluded by {q.rule.id}" if q.exclude else f"matched by {q.rule.id} but dropped (header or page furniture)"
+        what = f"excluded by {q.rule.id}" if q.exclude else f"matched by {q.rule.id} but dropped ({_dropped_why(q, seg, norm.text)})"
         lines.append(f"{what}: {text[span[0]:span[1]]!r} at {span[0]}-{span[1]}")
         for rid, why in q.lost_to:
             lines.append(f"    lost: {rid}: {why}")

@@ -349,8 +349,11 @@ class ContextBuilder:
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
         if len(inside) == 1:
             (only,) = inside.values()
-            if sum(r.path == only.path for r, _ in weighted) >= 2 or (
-                    only.level == "county" and self.local_deixis.search(text)):
+            if sum(r.path == only.path for r, _ in weighted) >= 2:
+                return only
+            # 该县 means a 县, 全区 a 区 (in a 新疆 article 全区 is the autonomous region)
+            if only.level == "county" and any(m.group()[-1] == only.name[-1]
+                                              for m in self.local_deixis.finditer(text)):
                 return only
         return home
 

@@ -73,6 +73,7 @@ class ArticleRow(Record):
     claims: int = Field(description="number of claims extracted")
     status: Literal["ok", "error"] = Field(description="ok, or error (see the errors table)")
     extractor_version: str = Field(description="package version + rule-pack hash + hash of stage code, cue files and gazetteer")
+    furniture_sentences: int = Field(0, description="sentences dropped as page furniture (menus, share bars, copyright and contact lines, related links); `extract explain` shows why")
     kind: Optional[DocKind] = Field(None, description="kind of text: news, bulletin, report, plan, notice, reply (立法会 answers), entry")
     reference_year: Optional[int] = Field(None, description="year of claims that state none (a report's or bulletin's own year, the title's year)")
     year_source: Optional[str] = Field(None, description="what decided reference_year: report | title | none")

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .attribute import Attributor
+from .attribute import CARRY_OVER, Attributor
 from .context import ContextBuilder
 from .entities import EntityRecognizer
 from .gazetteer import Gazetteer, Region
@@ -99,6 +99,8 @@ class Extractor:
                 context = paragraph_homes[sentence.paragraph]
                 heading_year = paragraph_years[sentence.paragraph]
             before = previous[1] if previous and previous[0] == sentence else None
+            # context carries over a bounded stretch: linear time on pages flattened to one line
+            paragraph_start = max(paragraph_start, q.start - CARRY_OVER)
             # only the entities between the paragraph start and the number can attribute it
             nearby = placed[bisect.bisect_left(entity_starts, paragraph_start):
                             bisect.bisect_left(entity_starts, q.start)]
@@ -140,6 +142,7 @@ class Extractor:
             path=raw.path, sha256=raw.sha256, title=seg.header.title, published=seg.header.published,
             source=seg.header.source, encoding=raw.encoding, chars=len(raw.text), claims=len(claims),
             status="ok", extractor_version=self.version,
+            furniture_sentences=sum(s.furniture for s in seg.sentences),
             kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
             anchor_year=doc.anchor_year, home_region=doc.home.path if doc.home else None,
             region_source=doc.region_source, context_evidence=doc.evidence_json())

@@ -96,6 +96,7 @@ _NOT_TITLE = re.compile(_H["not_title"])
 
 _FURN_ANY = _alt(_F["anywhere"])
 _FURN_SHORT = _alt(_F["short"])
+_LINK_LIST = re.compile(_F["link_list"])
 _BLOCK_HEAD = _alt(_F["block_heads"])
 _PROSE_BLOCK = re.compile(_F["prose_blocks"])
 
@@ -162,9 +163,31 @@ def _is_meta(line: str) -> bool:
 
 
 def _is_furniture_line(line: str) -> bool:
-    return bool(_FURN_ANY.search(line)) or (
-        len(line) <= _F["short_max"] and bool(_FURN_SHORT.search(line))
-    )
+    """A whole line of page furniture. Long lines are furniture only as link
+    lists; their `anywhere` matches drop single sentences (see segment())."""
+    if len(line) > _F["short_max"]:
+        return bool(_LINK_LIST.match(line))
+    return bool(_FURN_ANY.search(line) or _FURN_SHORT.search(line) or _LINK_LIST.match(line))
+
+
+def _is_furniture_sentence(sentence: str) -> bool:
+    """`anywhere` words at any length (版权所有, an e-mail address); the `short` ones
+    only in a short sentence, since they also occur in real body sentences."""
+    return bool(_FURN_ANY.search(sentence) or _LINK_LIST.match(sentence)
+                or (len(sentence) <= _F["short_max"] and _FURN_SHORT.search(sentence)))
+
+
+def furniture_reason(line: str) -> str | None:
+    """Why a line or sentence is page furniture, for `extract explain`: the words
+    that matched, or None when it matched nothing on its own (a block's item)."""
+    for name, rx in (("link list", _LINK_LIST), ("furniture words", _FURN_ANY), ("furniture words", _FURN_SHORT),
+                     ("block heading", _BLOCK_HEAD)):
+        if rx is _FURN_SHORT and len(line) > _F["short_max"]:
+            continue
+        m = rx.search(line)
+        if m:
+            return f"{name} {m.group()[:20]!r}"
+    return None
 
 
 def _looks_like_title(line: str) -> bool:
@@ -300,16 +323,20 @@ def _split_sentences(text: str, s: int, e: int) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- body
 
 def _furniture_flags(text: str, paras: list[tuple[int, int]], blank_before: list[bool],
-                     title: str | None) -> list[bool]:
+                     title: str | None, splits: list[list[tuple[int, int]]]) -> list[bool]:
+    """Whole paragraphs of furniture: link and legal blocks, a repeated title, and
+    lines all of whose sentences are furniture (a paragraph with one furniture
+    sentence among figures keeps the figures; see segment())."""
     flags = []
     block = None  # None, "to_blank" or "to_end"
     prose_ok = False  # the open block is related reading, whose prose excerpts are content
-    for (s, e), blank in zip(paras, blank_before):
+    for (s, e), blank, sents in zip(paras, blank_before, splits):
         if block == "to_blank" and blank:
             block = None
         t = text[s:e]
         excerpt = prose_ok and len(t) >= _F["prose_min"] and "。" in t
-        furn = (block is not None and not excerpt) or t == title or _is_furniture_line(t)
+        furn = ((block is not None and not excerpt) or t == title or bool(_LINK_LIST.match(t))
+                or all(_is_furniture_sentence(text[ss:se]) for ss, se in sents))
         head = _BLOCK_HEAD.search(t) if len(t) <= _F["short_max"] else None
         if head:
             furn = True
@@ -452,7 +479,8 @@ def segment(text: str) -> Segmented:
         blank_before.append(blank)
         blank = False
 
-    furn = _furniture_flags(text, paras, blank_before, header.title)
+    splits = [_split_sentences(text, s, e) for s, e in paras]
+    furn = _furniture_flags(text, paras, blank_before, header.title, splits)
     heads = _find_headings(text, paras, furn)
 
     # Nest headings by rank: a heading closes open sections of the same or a higher rank.
@@ -470,10 +498,12 @@ def segment(text: str) -> Segmented:
             stack.append((rank, len(secs) - 1))
         para_sec.append(stack[-1][1])
 
+    # Furniture (a copyright line, a contact e-mail) drops only the sentences it
+    # is in, never the figures of the sentences around it.
     sentences = [
-        Sentence(ss, se, pi, para_sec[pi], furn[pi])
-        for pi, (s, e) in enumerate(paras)
-        for ss, se in _split_sentences(text, s, e)
+        Sentence(ss, se, pi, para_sec[pi], furn[pi] or _is_furniture_sentence(text[ss:se]))
+        for pi, sents in enumerate(splits)
+        for ss, se in sents
     ]
     return Segmented(
         header=header,
