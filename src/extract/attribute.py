@@ -87,7 +87,8 @@ class Attributor:
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)
         self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
-        self.present_re = _alt(cues["present_cues"])
+        # 已达 X is now; 已达标 (met a standard) says nothing of time
+        self.present_re = regex.compile(_alt(cues["present_cues"]).pattern + "(?!标)")
         self.relative_years = cues["relative_years"]
         self.relative_re = regex.compile(r"(?<![比较上同])" + _alt(self.relative_years).pattern)
         self.period_reset_re = _alt(cues["period_reset"])

@@ -38,6 +38,7 @@ YEAR_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "report"
                 "published", "none")
 
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
+_CN_DIGITS = str.maketrans("〇○零O一二三四五六七八九", "000012345678" + "9")
 _TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[【]((?:19|20)\d{2})[)\]】]")
 # 教育局 / 人民政府 right after a place: the institution of that place
 _OFFICE = regex.compile(r"(?:教育局|教育厅|教育委员会|教委|教体局|教育和体育局|人民政府|政府|统计局|教育部门)")
@@ -139,7 +140,7 @@ class ContextBuilder:
         for rx in self.report_patterns:
             m = rx.search(text)
             if m:
-                return int(m.group("y")), m.start(), m.end()
+                return int(m.group("y").translate(_CN_DIGITS)), m.start(), m.end()
         return None
 
     def kind_of(self, heading: str) -> str:
