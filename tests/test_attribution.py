@@ -81,3 +81,10 @@ def test_post_nominal_one_is_a_count(extractor):
 def test_plan_verb_makes_a_target_but_a_plan_name_does_not(extractor):
     got = claims(extractor, "2024-05-20 来源:某报\n\n今年,武侯区计划再新建3所学校。实施体育美育浸润行动计划,选派1335名教师。\n")
     assert got["3所"].target is True and got["1335名"].target is False
+
+
+def test_ambiguous_district_resolves_in_the_nearest_enclosing_area(extractor):
+    # the section is about 海城市; 铁西区 is no part of it but of 鞍山市, which holds both
+    text = ("鞍山市推进集团化办学\n时间:2022-04-04来源:鞍山市教育局\n\n一、海城市\n\n海城市组建4个教育集团。"
+            "铁西区以五校为引领,组建了五大教育集团。\n")
+    assert claims(extractor, text)["五大"].region == "辽宁省鞍山市铁西区"

@@ -165,6 +165,17 @@ class Attributor:
             homes.append(named or parent)
         return homes
 
+    def _resolve_near(self, name: str, context: Region) -> Region | None:
+        """An ambiguous name inside the context, else inside its nearest ancestor that
+        decides it (铁西区 in a 海城市 paragraph of a 鞍山市 article: 鞍山市铁西区)."""
+        for path in reversed(self.gazetteer.ancestors(context)):
+            if path == "全国":
+                break
+            found = self.gazetteer.resolve(name, within=path)
+            if found is not None:
+                return found
+        return self.gazetteer.resolve(name)
+
     def _within(self, region: Region, context: Region | None) -> Region:
         """Re-resolve an ambiguous short name inside the context region."""
         if context and not region.path.startswith(context.path):
@@ -341,7 +352,7 @@ class Attributor:
             if e.region is None:
                 # 铁西区 is ambiguous alone; inside 鞍山市 (or after 在北京,) it is not
                 context = mentions[-1][1] if mentions else home
-                resolved = (self.gazetteer.resolve(e.text, within=context.path)
+                resolved = (self._resolve_near(e.text, context)
                             if context and e.label == "REGION" else None)
                 if resolved is None:
                     continue
