@@ -90,3 +90,14 @@ def test_ambiguous_district_resolves_in_the_nearest_enclosing_area(extractor):
     got = claims(extractor, text)
     assert got["4个"].region == "辽宁省鞍山市海城市"
     assert got["五大"].region == "辽宁省鞍山市铁西区"
+
+
+def test_schools_covered_by_groups_are_members_but_not_elsewhere(extractor):
+    got = claims(extractor, "全市共建成83个学区和154个集团,累计覆盖学校1447所。在常山,计划覆盖25所小学。")
+    assert got["1447所"].category == "member_schools" and got["25所"].category == "schools"
+
+
+def test_people_categories(extractor):
+    got = claims(extractor, "其中,园长240人,保育员768人。申请统一派位的跨境生有七百人。生师比16.8:1。")
+    assert got["240人"].category == got["768人"].category == "teachers"
+    assert got["七百人"].category == "students" and got["16.8:1"].category == "teachers"

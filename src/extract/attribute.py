@@ -107,8 +107,10 @@ class Attributor:
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
         self.units_fixed = cats.get("units_fixed") or {}
+        # `requires`: words that must also stand in the sentence before the number
         self.category_rules = [
-            (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]))
+            (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]),
+             _alt(r["requires"]) if "requires" in r else None)
             for r in cats["rules"]]
 
     # ---- section- and paragraph-level context -------------------------------------
@@ -227,11 +229,11 @@ class Attributor:
             if e.label == "REGION" and e.end > offset:
                 what[max(0, e.start - offset):e.end - offset] = " " * (min(e.end, q.start) - max(e.start, offset))
         what = "".join(what)
-        category, subject = self._category(q, (self._noun_after(share_base), what))
+        category, subject = self._category(q, (self._noun_after(share_base), what), before)
         if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
             category, subject = previous.category, previous.subject
         if category is None:
-            category = (self._category(q, (before[-30:],))[0] or self.units_default.get(q.unit)
+            category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
                         or q.unit_category or "other")
         qualifier = q.qualifier
         if qualifier == "exact":
@@ -424,7 +426,7 @@ class Attributor:
         m = _NOUNISH.match(after)
         return m.group()[:12] if m else ""
 
-    def _category(self, q: Quantity, scopes: tuple[str, ...]) -> tuple[str | None, str]:
+    def _category(self, q: Quantity, scopes: tuple[str, ...], before: str = "") -> tuple[str | None, str]:
         """Category by keywords in the first scope that has one (the noun after the
         number, then its clause); None when no keyword decides it. Also the subject."""
         after_noun = scopes[0]
@@ -437,8 +439,10 @@ class Attributor:
         for scope in scopes:
             if not scope:
                 continue
-            for category, units, words in self.category_rules:
+            for category, units, words, requires in self.category_rules:
                 if units is not None and q.unit not in units:
+                    continue
+                if requires is not None and not requires.search(before):
                     continue
                 if words.search(scope):
                     return category, subject
