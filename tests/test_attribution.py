@@ -101,3 +101,8 @@ def test_people_categories(extractor):
     got = claims(extractor, "其中,园长240人,保育员768人。申请统一派位的跨境生有七百人。生师比16.8:1。")
     assert got["240人"].category == got["768人"].category == "teachers"
     assert got["七百人"].category == "students" and got["16.8:1"].category == "teachers"
+
+
+def test_people_in_a_list_take_the_lists_category(extractor):
+    got = claims(extractor, "共有专任教师81025人,其中普通高校7759人、普通高中10274人;共有在校生144.19万人,其中普通高校11.56万人。")
+    assert got["10274人"].category == "teachers" and got["11.56万人"].category == "students"

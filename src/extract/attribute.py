@@ -46,6 +46,7 @@ _CUT_OFF_DATE = regex.compile(r"^[^\p{Han}“]*(?:年|月|日)?")   # no cut-off
 _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
 
 
+_PEOPLE = ("人", "人次")
 _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
@@ -230,7 +231,10 @@ class Attributor:
                 what[max(0, e.start - offset):e.end - offset] = " " * (min(e.end, q.start) - max(e.start, offset))
         what = "".join(what)
         category, subject = self._category(q, (self._noun_after(share_base), what), before)
-        if category is None and previous is not None and (kind == "change" or q.unit in ("%", "百分点")):
+        if category is None and previous is not None and (
+                kind == "change" or q.unit in ("%", "百分点")
+                or q.unit in _PEOPLE and previous.category in ("students", "teachers")):
+            # 其中普通高校7759人、普通高中10274人: the list's head says what is counted
             category, subject = previous.category, previous.subject
         if category is None:
             category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
