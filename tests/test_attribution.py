@@ -106,3 +106,9 @@ def test_people_categories(extractor):
 def test_people_in_a_list_take_the_lists_category(extractor):
     got = claims(extractor, "共有专任教师81025人,其中普通高校7759人、普通高中10274人;共有在校生144.19万人,其中普通高校11.56万人。")
     assert got["10274人"].category == "teachers" and got["11.56万人"].category == "students"
+
+
+def test_change_word_reaches_every_item_of_its_list(extractor):
+    got = claims(extractor, "新增学前学位180个、义务教育学位1620个。小学生及中学生分别减少6.4%及3.2%。新增学校2所,共有学校30所。")
+    assert got["1620个"].kind == "change" and got["3.2%"].value == -3.2
+    assert got["30所"].kind == "level"

@@ -47,6 +47,8 @@ _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|
 
 
 _PEOPLE = ("人", "人次")
+# Between two items of one list: no clause break, a list joiner, no number.
+_LIST_GAP = regex.compile(r"[^,;:。!?\n\d]{0,16}?[、和及与][^,;:。!?\n\d]{0,16}")
 _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
@@ -192,11 +194,11 @@ class Attributor:
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
                   entities: list[Entity], context: Placed, doc: DocumentContext,
                   previous: Attribution | None = None, in_title: bool = False,
-                  heading_year: int | None = None) -> Attribution:
+                  heading_year: int | None = None, gap: str | None = None) -> Attribution:
         """`context`: the region of the paragraph (heading line, section or article);
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
-        measures the same thing."""
+        measures the same thing. `gap`: the text between that claim and this one."""
         before = text[max(sentence.start, paragraph_start):q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
@@ -206,6 +208,9 @@ class Attributor:
         anchor = doc.anchor_year
 
         kind, sign = self._kind(clause)
+        if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
+                and _LIST_GAP.fullmatch(gap)):
+            kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
         target = self._target(before, anchor) or (
             doc.targets_by_default and not self.forecast_re.search(before) and not self.reached_re.search(before))
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,

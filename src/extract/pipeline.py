@@ -83,7 +83,7 @@ class Extractor:
         title = Sentence(h.title_start, h.title_start + len(h.title), -1, 0, False) if h.title else None
 
         claims, errors = [], []
-        previous: tuple[object, object] | None = None   # (sentence, attribution) of the last claim
+        previous: tuple | None = None   # (sentence, attribution, end) of the last claim
         for q in quantities:
             check_budget()
             if title and title.start <= q.start and q.end <= title.end:
@@ -98,15 +98,18 @@ class Extractor:
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]
                 heading_year = paragraph_years[sentence.paragraph]
-            before = previous[1] if previous and previous[0] == sentence else None
+            same = previous is not None and previous[0] == sentence
+            before = previous[1] if same else None
+            gap = text[previous[2]:q.start] if same and previous[2] <= q.start else None
             # context carries over a bounded stretch: linear time on pages flattened to one line
             paragraph_start = max(paragraph_start, q.start - CARRY_OVER)
             # only the entities between the paragraph start and the number can attribute it
             nearby = placed[bisect.bisect_left(entity_starts, paragraph_start):
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
-                                          before, in_title=sentence is title, heading_year=heading_year)
-            previous = (sentence, a)
+                                          before, in_title=sentence is title, heading_year=heading_year,
+                                          gap=gap)
+            previous = (sentence, a, q.end)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
             value = a.value_sign * q.value
