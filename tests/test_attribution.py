@@ -112,3 +112,8 @@ def test_change_word_reaches_every_item_of_its_list(extractor):
     got = claims(extractor, "新增学前学位180个、义务教育学位1620个。小学生及中学生分别减少6.4%及3.2%。新增学校2所,共有学校30所。")
     assert got["1620个"].kind == "change" and got["3.2%"].value == -3.2
     assert got["30所"].kind == "level"
+
+
+def test_planned_project_sizes_are_targets(extractor):
+    got = claims(extractor, "该校规划总建筑面积约为16550平方米。根据设计,办学规模为48个教学班。该校已开办24个班。")
+    assert got["16550平方米"].target and got["48个"].target and not got["24个"].target
