@@ -208,3 +208,10 @@ def test_articles_table_tells_kind_year_home_and_evidence(extractor):
         ("bulletin", 2018, "report", "山西省", "title")
     kinds = {e["kind"] for e in json.loads(row.context_evidence)}
     assert {"published", "title"} <= kinds
+
+
+def test_a_place_named_far_more_than_any_other_is_the_focus(extractor):
+    ctx = context(extractor, "特区政府向在广东省就读的澳门学生发放津贴。澳门学生须申请。澳门教青局表示,澳门共有学生六千名。\n")
+    assert ctx.home.path == "澳门特别行政区" and ctx.region_source == "body"
+    ctx = context(extractor, "吉林省新建学校10所,辽宁省新建学校12所。\n")
+    assert ctx.home.path == "全国"

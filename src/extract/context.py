@@ -327,6 +327,17 @@ class ContextBuilder:
                 for path in self.gazetteer.ancestors(r):
                     counts[path] = counts.get(path, 0) + w
             held = max((p for p, n in counts.items() if n >= 0.7 * total), key=len)
+            if held == "全国" and counts.get("全国", 0) > sum(w for r, w in weighted if r.path == "全国"):
+                # no common area below the nation: a province named far more than any
+                # other is the focus (澳门 five times, 广东 once), else the nation stands
+                provinces = sorted(((n, p) for p, n in counts.items()
+                                    if p != "全国" and self.gazetteer.by_path(p)
+                                    and self.gazetteer.by_path(p).level == "province"), reverse=True)
+                if provinces and provinces[0][0] >= 0.5 * total and (
+                        len(provinces) == 1 or provinces[0][0] >= 2 * provinces[1][0]):
+                    top = provinces[0][1]
+                    inner = {p: n for p, n in counts.items() if p.startswith(top)}
+                    held = max((p for p, n in inner.items() if n >= 0.7 * inner[top]), key=len)
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
             evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
