@@ -117,3 +117,8 @@ def test_change_word_reaches_every_item_of_its_list(extractor):
 def test_planned_project_sizes_are_targets(extractor):
     got = claims(extractor, "该校规划总建筑面积约为16550平方米。根据设计,办学规模为48个教学班。该校已开办24个班。")
     assert got["16550平方米"].target and got["48个"].target and not got["24个"].target
+
+
+def test_economic_development_zone_is_a_region_inside_its_city(extractor):
+    got = claims(extractor, "驻马店经济开发区被认定为先行区。\n\n经济开发区现有义务教育阶段学校28所。")
+    assert got["28所"].region == "河南省驻马店市经济开发区"
