@@ -37,7 +37,7 @@ PALETTE = {
 }
 CLAIM_FIELDS = ("article", "start", "end", "text", "value", "value_max", "unit", "qualifier", "kind", "target",
                 "category", "subject", "region", "province", "city", "county", "region_code", "entity", "year",
-                "baseline_year", "claim_group", "sentence", "rule_id")
+                "baseline_year", "claim_group", "sentence", "rule_id", "region_source", "year_source")
 
 
 class ReportError(Exception):

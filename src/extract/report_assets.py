@@ -277,7 +277,8 @@ APP_JS = r"""
   const FIELDS = [["text", "text"], ["value", (c) => valueText(c)], ["qualifier", "qualifier"], ["kind", "kind"],
     ["target", (c) => c.target ? "yes" : "no"], ["category", "category"], ["subject", "subject"],
     ["region", (c) => c.region ? c.region + (c.region_code ? " (" + c.region_code + ")" : "") : ""],
-    ["entity", "entity"], ["year", "year"], ["baseline year", "baseline_year"], ["rule", "rule_id"],
+    ["region from", "region_source"],
+    ["entity", "entity"], ["year", "year"], ["year from", "year_source"], ["baseline year", "baseline_year"], ["rule", "rule_id"],
     ["claim group", "claim_group"], ["article", "article"], ["offsets", (c) => c.start + "–" + c.end],
     ["sentence", "sentence"]];
   function showDetail(m) {
