@@ -122,3 +122,8 @@ def test_planned_project_sizes_are_targets(extractor):
 def test_economic_development_zone_is_a_region_inside_its_city(extractor):
     got = claims(extractor, "驻马店经济开发区被认定为先行区。\n\n经济开发区现有义务教育阶段学校28所。")
     assert got["28所"].region == "河南省驻马店市经济开发区"
+
+
+def test_a_programme_named_plan_is_no_target(extractor):
+    got = claims(extractor, "营养改善计划覆盖所有农牧民子女,年受益学生达38万人次。在常山,计划通过两年时间覆盖25所小学。")
+    assert not got["38万人次"].target and got["25所"].target
