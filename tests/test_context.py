@@ -215,3 +215,26 @@ def test_a_place_named_far_more_than_any_other_is_the_focus(extractor):
     assert ctx.home.path == "澳门特别行政区" and ctx.region_source == "body"
     ctx = context(extractor, "吉林省新建学校10所,辽宁省新建学校12所。\n")
     assert ctx.home.path == "全国"
+
+
+def test_undated_text_is_dated_by_one_figure_given_relatively_and_explicitly(extractor):
+    text = "湖南明年建成100所芙蓉学校\n\n记者获悉,到2021年,湖南将建成100所芙蓉学校。截至今年4月底,已投入使用16所。\n"
+    ctx = context(extractor, text)
+    assert ctx.anchor_year == 2020 and ctx.published is None
+    _, got = claims(extractor, text)
+    assert got["16所"].year == 2020
+
+
+def test_a_masthead_taken_for_a_title_is_no_evidence(extractor):
+    ctx = context(extractor, "广西日报传媒集团主办\n\n湖南已有16所芙蓉学校投入使用。湖南将建成100所。\n")
+    assert ctx.home.path == "湖南省"
+
+
+def test_broken_cue_file_names_itself(tmp_path):
+    from extract.rules import RuleError
+    for f in RULES_DIR.glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = (tmp_path / "context.yaml").read_text(encoding="utf-8").replace("example_place: '某'", "example_place: '某('")
+    (tmp_path / "context.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(RuleError, match="context.yaml"):
+        ContextBuilder(Gazetteer.load(), tmp_path)

@@ -29,7 +29,7 @@ import regex
 from .entities import Entity
 from .gazetteer import Gazetteer, Region
 from .paths import RULES_DIR
-from .rules import alternation, load_yaml
+from .rules import RuleError, alternation, load_yaml
 from .segment import Segmented
 
 REGION_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "institution",
@@ -38,6 +38,8 @@ YEAR_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "report"
                 "published", "none")
 
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
+_FIGURE = regex.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
+_EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _CN_DIGITS = str.maketrans("〇○零O一二三四五六七八九", "000012345678" + "9")
 _TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[【]((?:19|20)\d{2})[)\]】]")
 # 教育局 / 人民政府 right after a place: the institution of that place
@@ -84,6 +86,13 @@ class ContextBuilder:
     """Built once per worker from rules/context.yaml; `decide` is pure per article."""
 
     def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
+        try:
+            self._build(gazetteer, rules_dir)
+        except (regex.error, KeyError, TypeError) as exc:
+            # a broken cue file names itself and what is wrong, not a traceback
+            raise RuleError(str(rules_dir / "context.yaml"), f"bad cue entry: {exc!r}") from exc
+
+    def _build(self, gazetteer: Gazetteer, rules_dir: Path) -> None:
         cues = load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
         self.top_lines, self.top_chars = cues["top_lines"], cues["top_chars"]
@@ -110,6 +119,8 @@ class ContextBuilder:
         # “十二五”回顾 in a title dates the text to the plan period's end
         attribution = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
         self.plan_periods = attribution["plan_periods"]
+        self.relative_years = {w: k for w, k in attribution["relative_years"].items() if w in ("今年", "明年", "去年")}
+        self.relative_re = regex.compile(alternation(self.relative_years))
         # 该县/全区 in the body: the article is about a place of that level
         self.local_deixis = regex.compile(alternation(
             [w for level in ("county", "district") for w in attribution["deixis"][level] if w[0] in "该我全本"]))
@@ -168,6 +179,12 @@ class ContextBuilder:
         title = header.title or title_given
         title_span = ((header.title_start, header.title_start + len(header.title))
                       if header.title and header.title_start is not None else None)
+        if title and self.is_masthead(title):
+            # 广西日报传媒集团主办 taken for a title: who publishes, not what it is about
+            evidence.append(Evidence("masthead", *(title_span or (-1, -1)), title[:40]))
+            if title_span:
+                ignored.append(title_span)
+            title, title_span = title_given, None
 
         # top lines: the header zone and the first lines of the body
         top: list[tuple[int, int]] = []
@@ -273,6 +290,11 @@ class ContextBuilder:
                 evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
         if published:
             anchor_year, anchor_source = int(published[:4]), "published"
+        elif reference_year is None and (solved := self._solve_anchor(text)):
+            # 湖南明年建成100所 … 到2021年,湖南将建成100所: the text was written in 2020
+            anchor_year, anchor_source = solved[0], "published"
+            evidence.append(Evidence("published", solved[1], solved[2], text[solved[1]:solved[2]],
+                                     year=solved[0]))
         else:
             anchor_year, anchor_source = reference_year, year_source
 
@@ -285,6 +307,20 @@ class ContextBuilder:
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds,
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
+
+    def _solve_anchor(self, text: str) -> tuple[int, int, int] | None:
+        """The year an undated text was written, when it gives one figure both with a
+        relative year (明年建成100所) and with an explicit one (到2021年…建成100所)."""
+        for m in self.relative_re.finditer(text):
+            fig = _FIGURE.search(text, m.end(), m.end() + 12)
+            if not fig:
+                continue
+            for y in _EXPLICIT_YEAR.finditer(text):
+                near = text[y.end():y.end() + 24]
+                k = near.find(fig.group())
+                if k >= 0 and not near[k + len(fig.group()):][:1].isdigit() and (k == 0 or not near[k - 1].isdigit()):
+                    return int(y.group(1)) - self.relative_years[m.group()], m.start(), m.end()
+        return None
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
