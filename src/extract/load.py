@@ -79,6 +79,15 @@ class RawArticle:
     encoding: str  # codec name; open(path, encoding=encoding, errors="replace").read() == text
     n_bytes: int
     warnings: tuple[str, ...] = ()  # e.g. bytes replaced while decoding; become warning rows in errors
+    # Metadata an input gives beside its text (HTML pages, table rows; see
+    # extract.inputs).  None when the input does not say.
+    url: str | None = None
+    title_given: str | None = None
+    published_given: str | None = None  # ISO YYYY-MM-DD, or YYYY-MM / YYYY when only that is known
+    input_format: str = "txt"           # txt | md | html | jsonl | csv | parquet
+    site_given: str | None = None       # site name from an HTML page's metadata
+    file: str | None = None             # the input file, when path is a table row's key
+    row: int | None = None              # 0-based data row of `file`
 
 
 @dataclass
@@ -160,6 +169,15 @@ _LINK_SKIPPED = "symbolic link to outside the input folder: not followed (use --
 
 def read_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticle:
     """Read and decode one article; raises LoadError."""
+    data = read_bytes(path, max_bytes)
+    text, encoding, warnings = decode_with_warnings(data)
+    fmt = "md" if path.suffix.lower() == ".md" else "txt"
+    return RawArticle(rel, text, hashlib.sha256(data).hexdigest(), encoding, len(data), tuple(warnings),
+                      input_format=fmt)
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes, refusing (LoadError) one larger than max_bytes."""
     try:
         size = path.stat().st_size
         if size > max_bytes:  # checked before reading: never load a huge file
@@ -171,8 +189,7 @@ def read_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticl
         raise LoadError("unreadable", f"cannot read file: {e.strerror or e}") from e
     if len(data) > max_bytes:
         raise LoadError("too_large", f"file grew past the --max-bytes limit of {max_bytes:,} bytes")
-    text, encoding, warnings = decode_with_warnings(data)
-    return RawArticle(rel, text, hashlib.sha256(data).hexdigest(), encoding, len(data), tuple(warnings))
+    return data
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -181,13 +198,14 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def decode_with_warnings(data: bytes) -> tuple[str, str, list[str]]:
+def decode_with_warnings(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
     """(text, encoding, warnings) or raises LoadError.  Newlines are universal
     ("\\r\\n" and "\\r" become "\\n"), i.e. text == open(path, encoding=encoding,
-    errors="replace").read()."""
+    errors="replace").read().  `declared`: a charset the file names itself (an
+    HTML meta tag), tried after a BOM and before detection."""
     if not data.strip():
         raise LoadError("empty", "empty file" if not data else "file contains only whitespace")
-    text, encoding, warnings = _decode_raw(data)
+    text, encoding, warnings = _decode_raw(data, declared)
     # Downstream character offsets are checked against open().read(), which
     # applies universal newlines; mirror it exactly.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -199,7 +217,7 @@ def decode_with_warnings(data: bytes) -> tuple[str, str, list[str]]:
     return text, encoding, warnings
 
 
-def _decode_raw(data: bytes) -> tuple[str, str, list[str]]:
+def _decode_raw(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             # a BOM is a declaration: this encoding or nothing (decoded after the BOM, so
@@ -224,6 +242,12 @@ def _decode_raw(data: bytes) -> tuple[str, str, list[str]]:
         where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
         raise LoadError("binary", f"binary file (NUL bytes {where}"
                                   + (f"; tried {'; '.join(tried)})" if tried else ")"))
+
+    # A declaration is believed only if it decodes strictly and, for a legacy
+    # codec, plausibly: pages declaring GBK while being UTF-8 (or the reverse) are common.
+    codec = _declared_codec(declared)
+    if codec is not None and (text := _try_decode(data, codec)) is not None:
+        return text, codec, []
 
     try:
         return data.decode("utf-8"), "utf-8", []
@@ -315,6 +339,21 @@ def _utf16_by_nul_parity(data: bytes) -> list[str]:
         return []
     odd, even = data[1::2].count(0), data[0::2].count(0)
     return ["utf-16-le", "utf-16-be"] if odd >= even else ["utf-16-be", "utf-16-le"]
+
+
+def _declared_codec(declared: str | None) -> str | None:
+    """The codec we decode a declared charset with: UTF-8 or a Chinese codec
+    (as a superset, see _CHINESE_CODECS); None for anything else, which then
+    goes through detection (a page declaring latin-1 is usually GBK in fact)."""
+    if not declared:
+        return None
+    try:
+        name = codecs.lookup(declared.strip().lower().removeprefix("x-")).name  # x-gbk
+    except LookupError:
+        return None
+    if name == "utf-8":
+        return "utf-8"
+    return _CHINESE_CODECS.get(name.replace("-", "_"))
 
 
 def _try_decode(data: bytes, encoding: str) -> str | None:

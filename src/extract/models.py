@@ -81,6 +81,15 @@ class ArticleRow(Record):
     home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
     region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
     context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
+    input_format: str = Field("txt", description="txt | md | html | jsonl | csv | parquet")
+    file: Optional[str] = Field(None, description="input file relative to the input folder (for a table row: the table; `path` is then the row's key: its id, else its url, else file#row)")
+    row: Optional[int] = Field(None, description="for a table row: its 0-based data row in `file` (header not counted)")
+    url: Optional[str] = Field(None, description="URL given with the input (table url column; HTML canonical or og:url)")
+    title_given: Optional[str] = Field(None, description="title given with the input (table title column; HTML metadata), beside `title` found in the text")
+    published_given: Optional[str] = Field(None, description="publication date given with the input (table date column; HTML metadata): YYYY-MM-DD, or YYYY-MM / YYYY when only that is known; `published` is the date found in the text's header")
+    site_given: Optional[str] = Field(None, description="site name from an HTML page's metadata")
+    published_from: Optional[Literal["given", "text"]] = Field(None, description="which date gave the publication year (anchor_year): given (published_given, which outranks) or text (published, or a date line at the top); null when neither")
+    text: Optional[str] = Field(None, description="for html and table rows: the text claims' and entities' offsets refer to (extracted text or the row's cell); null for .txt/.md, whose file is that text")
 
 
 class EntityRow(Record):
@@ -102,12 +111,14 @@ class ErrorRow(Record):
     is missing but look -- an article kept with undecodable bytes replaced by
     U+FFFD (offsets and count in `reason`), a file skipped (not an article, or
     a symbolic link out of the input folder without --follow-symlinks)."""
-    path: str = Field(description="file or folder path relative to the input folder")
+    path: str = Field(description="file or folder path relative to the input folder, or a table row's article key")
     stage: str = Field(description="load | extract | skip")
     reason: str = Field(description="what went wrong, for a person to read")
     severity: Literal["error", "warning"] = Field(
         "error", description="error: the article (or one of its claims) is lost; "
                              "warning: kept, but look (bytes replaced while decoding, a file skipped)")
+    file: Optional[str] = Field(None, description="for a table row: the table file relative to the input folder")
+    row: Optional[int] = Field(None, description="for a table row: its 0-based data row in `file` (header not counted)")
 
 
 TABLES: dict[str, type[Record]] = {

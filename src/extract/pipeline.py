@@ -32,6 +32,10 @@ class ArticleResult:
     errors: list[ErrorRow] = field(default_factory=list)   # rows for the errors table (dropped claims, warnings)
 
 
+# context.decide's published_source -> articles.published_from: a given date outranks the text's
+_PUBLISHED_FROM = {"metadata": "given", "header": "text", "top": "text"}
+
+
 def claim_group(region: str | None, category: str, unit: str, value: float, year: int | None) -> str:
     """Same figure, same place, same year -> same id, whichever article reports it."""
     key = f"{region or ''}|{category}|{unit}|{value:.6g}|{year if year is not None else ''}"
@@ -148,7 +152,12 @@ class Extractor:
             furniture_sentences=sum(s.furniture for s in seg.sentences),
             kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
             anchor_year=doc.anchor_year, home_region=doc.home.path if doc.home else None,
-            region_source=doc.region_source, context_evidence=doc.evidence_json())
+            region_source=doc.region_source, context_evidence=doc.evidence_json(),
+            input_format=raw.input_format, file=raw.file, row=raw.row, url=raw.url,
+            title_given=raw.title_given, published_given=raw.published_given, site_given=raw.site_given,
+            published_from=_PUBLISHED_FROM.get(doc.published_source),
+            # offsets of html and table-row claims refer to this text, which no file holds
+            text=None if raw.input_format in ("txt", "md") else raw.text)
         return ArticleResult(article, claims, entity_rows, errors)
 
 
