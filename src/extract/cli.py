@@ -44,9 +44,19 @@ def main() -> None:
               help="Seconds of processing per article; an article over it becomes an errors row (0 = no limit)")
 @click.option("--follow-symlinks", is_flag=True,
               help="Read symbolic links that point outside INPUT_DIR (default: listed as skipped)")
+@click.option("--text-column", default=None, metavar="NAMES",
+              help="Table column(s) holding the article text, tried in order [text|content|body]")
+@click.option("--title-column", default=None, metavar="NAMES", help="Table title column(s) [title]")
+@click.option("--date-column", default=None, metavar="NAMES",
+              help="Table publication date column(s) [published|date|publish_time|pubdate]")
+@click.option("--url-column", default=None, metavar="NAMES", help="Table URL column(s) [url|link]")
+@click.option("--id-column", default=None, metavar="NAMES", help="Table id column(s), the article key [id]")
 def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
-        workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks) -> None:
-    """Extract claims from every .txt/.md article under INPUT_DIR.
+        workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks, text_column,
+        title_column, date_column, url_column, id_column) -> None:
+    """Extract claims from every article under INPUT_DIR: .txt/.md, web pages
+    (.html/.htm) and tables with one article per row (.jsonl/.ndjson, .csv,
+    .parquet; column options take NAMES as a|b|c).
 
     Exit status: 0 when every article was extracted, 3 when some are in the
     errors table with severity error (failed articles, dropped claims,
@@ -54,8 +64,14 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     """
     import os
 
+    from .inputs.tables import Columns
     from .rules import load_rules
     from .run import run as run_batch
+
+    given = {"text": text_column, "title": title_column, "date": date_column, "url": url_column,
+             "id": id_column}
+    columns = Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip())
+                         for k, v in given.items() if v})
 
     try:
         rules = load_rules(list(user_rules))
@@ -76,7 +92,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
         summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
                             workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
                             rules=rules, shard_size=shard_size, budget_s=budget_s or None,
-                            follow_symlinks=follow_symlinks)
+                            follow_symlinks=follow_symlinks, columns=columns)
     except OutFolderBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:

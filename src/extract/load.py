@@ -104,7 +104,7 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Path]]:
     return found.articles, [p for p, _ in found.skipped]
 
 
-def discover_all(input_dir: Path, follow_symlinks: bool = False) -> Discovery:
+def discover_all(input_dir: Path, follow_symlinks: bool = False, suffixes: tuple[str, ...] = SUFFIXES) -> Discovery:
     """Like discover(), with reasons, and folders that could not be read.
 
     A symbolic link whose target lies outside input_dir is listed as skipped
@@ -115,6 +115,7 @@ def discover_all(input_dir: Path, follow_symlinks: bool = False) -> Discovery:
     input_dir = Path(input_dir)
     root_real = os.path.realpath(input_dir)
     found = Discovery([], [], [])
+    not_an_article = f"not an article ({'/'.join(s.lstrip('.') for s in suffixes)}): skipped"
     seen_dirs = {root_real}   # followed links can form cycles
 
     def on_error(exc: OSError) -> None:
@@ -153,10 +154,10 @@ def discover_all(input_dir: Path, follow_symlinks: bool = False) -> Discovery:
                 if not follow_symlinks and outside(str(path)):
                     found.skipped.append((path, _LINK_SKIPPED))
                     continue
-            if path.suffix.lower() in SUFFIXES:
+            if path.suffix.lower() in suffixes:
                 found.articles.append(path)
             else:
-                found.skipped.append((path, "not an article (.txt/.md): skipped"))
+                found.skipped.append((path, not_an_article))
     key = lambda p: p.relative_to(input_dir).as_posix()  # noqa: E731
     found.articles.sort(key=key)
     found.skipped.sort(key=lambda s: key(s[0]))

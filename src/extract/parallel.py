@@ -1,6 +1,7 @@
 """Per-shard work and the local process-pool engine.
 
-A shard is a list of article paths.  `process_shard` runs every article of
+A shard is a list of article files and/or a small Parquet file of table rows
+(written by the run's load stage, see inputs.tables).  `process_shard` runs every article of
 one shard through the worker's Extractor and writes the shard's four tables
 as one part folder (see writer.write_shard).  The same function runs in
 process (one worker), in a `ProcessPoolExecutor` (spawn start method; the
@@ -59,9 +60,11 @@ def get_extractor(rules: RuleSet | None = None) -> Extractor:
 
 
 def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
-    """task: shard (name), shard_dir, input_dir, rels (relative paths),
-    max_bytes, version, budget (seconds per article, optional).  Writes the shard part folder; returns its stats."""
-    from .run import process_path  # run imports this module
+    """task: shard (name), shard_dir, input_dir, rels (relative paths of file
+    articles), rows (the shard's table-row input, or None), max_bytes, version,
+    budget (seconds per article, optional).  Writes the shard part folder;
+    returns its stats."""
+    from .run import process_path, process_row  # run imports this module
 
     extractor = get_extractor(rules)
     if extractor.version != task["version"]:
@@ -74,12 +77,16 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     tables: dict[str, list] = {"claims": [], "articles": [], "entities": [], "errors": []}
     stats = {"shard": task["shard"], "articles": 0, "claims": 0, "entities": 0, "errors": 0,
              "warnings": 0, "failed": 0, "chars": 0, "processed": 0, "pid": os.getpid()}
-    for rel in task["rels"]:
+    for rel, row in _work_items(task):
         try:
-            result, errors = process_path(extractor, input_dir / rel, rel, task["max_bytes"], task.get("budget"))
-        except Exception as exc:  # process_path catches per-stage failures; this is a last guard
+            if row is None:
+                result, errors = process_path(extractor, input_dir / rel, rel, task["max_bytes"],
+                                              task.get("budget"))
+            else:
+                result, errors = process_row(extractor, row, task.get("budget"))
+        except Exception as exc:  # process_path/row catch per-stage failures; this is a last guard
             from .run import _failed
-            result, errors = _failed(extractor, rel, "", 0), [ErrorRow(
+            result, errors = _failed(extractor, rel, "", 0, row), [ErrorRow(
                 path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")]
         tables["errors"].extend(errors)
         stats["errors"] += sum(e.severity == "error" for e in errors)
@@ -98,6 +105,16 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     write_shard(Path(task["shard_dir"]), tables, stats)
     stats["write_s"] = time.perf_counter() - t1
     return stats
+
+
+def _work_items(task: dict):
+    """(article key, table row or None) for the shard's files, then its table rows."""
+    for rel in task["rels"]:
+        yield rel, None
+    if task.get("rows"):
+        from .inputs.tables import read_shard_rows
+        for row in read_shard_rows(Path(task["rows"])):
+            yield row.key, row
 
 
 OnDone = Callable[[dict], None]

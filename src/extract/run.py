@@ -33,7 +33,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,7 +41,9 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import __version__, watchdog
-from .load import LoadError, discover_all, read_article
+from .inputs import FILE_FORMATS, discover, read_file_article
+from .inputs.tables import Columns, Scan, TableRow, scan_tables, split_spool
+from .load import LoadError, RawArticle
 from .manifest import read_manifest, remove_manifest, write_manifest
 from .models import TABLES, ArticleRow, ErrorRow, arrow_schema
 from .outlock import OutLock
@@ -57,6 +59,8 @@ log = logging.getLogger("extract")
 
 PARTS = ".parts"
 PRE = "pre"              # shard holding skip rows + rows carried over from the previous output
+INPUTS = "inputs"        # OUT/.parts/<run-key>/inputs/<shard>.parquet: the table rows of each shard
+PLAN_FORMAT = 2          # 2: shards hold files and table rows
 MAX_SHARD = 50           # articles per shard at most (bounds worker memory and progress lag)
 MIN_SHARD = 5            # below this a shard's own cost (four Parquet parts) outweighs its balance
 
@@ -82,7 +86,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         scheduler: str | None = None, resume: bool = False, full: bool = False,
         user_rules: list[Path] | None = None, rules: RuleSet | None = None,
         shard_size: int | None = None, budget_s: float | None = watchdog.DEFAULT_BUDGET_S,
-        follow_symlinks: bool = False) -> RunSummary:
+        follow_symlinks: bool = False, columns: Columns | None = None) -> RunSummary:
     """Extract every article under input_dir into out_dir.
 
     workers=1 runs in this process (with `extractor` if given); workers>1 a
@@ -90,6 +94,9 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     with `workers` processes, or `scheduler`).  Unchanged articles (same path,
     content hash and extractor version as in the previous complete output) are
     not re-extracted unless full=True.  Each article gets `budget_s` seconds.
+    Tables (.jsonl/.ndjson, .csv, .parquet) hold one article per row, found
+    by `columns`; a row's article key is its id, else its url, else file#row,
+    and its hash covers its text and metadata.
     One run at a time per out_dir (OutFolderBusy); on failure the run's
     temporary files are removed (and, when the disk is full, its shard parts).
     """
@@ -104,7 +111,8 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
             return _run_locked(input_dir, out_dir, extractor, max_bytes, progress, workers=workers,
                                engine=engine, scheduler=scheduler, resume=resume, full=full,
                                user_rules=user_rules, rules=rules, shard_size=shard_size,
-                               budget_s=budget_s, follow_symlinks=follow_symlinks)
+                               budget_s=budget_s, follow_symlinks=follow_symlinks,
+                               columns=columns or Columns())
         except BaseException as exc:
             _remove_temporaries(out_dir, all_parts=isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
             raise
@@ -113,7 +121,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
 def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max_bytes: int,
                 progress: bool | None, *, workers: int, engine: str, scheduler: str | None, resume: bool,
                 full: bool, user_rules: list[Path] | None, rules: RuleSet | None, shard_size: int | None,
-                budget_s: float | None, follow_symlinks: bool) -> RunSummary:
+                budget_s: float | None, follow_symlinks: bool, columns: Columns) -> RunSummary:
     t_start = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if extractor is not None:
@@ -124,30 +132,45 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     # -- load: list, hash, plan -------------------------------------------------
-    found = discover_all(input_dir, follow_symlinks)
-    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in found.articles]
+    found, articles, tables = discover(input_dir, follow_symlinks)
+    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
+    # a table's hash changes when any row does: enough to key the run (rows are hashed when planned)
+    table_listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, None)) for p in tables]
     skipped_rel = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.skipped]
     unreadable = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.unreadable]
     # --full is part of the key: resuming a --full run must not reuse an incremental plan
-    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, skipped_rel, unreadable, full,
-                                         budget_s]).encode()).hexdigest()[:16]
+    run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, table_listing, columns.as_dict(),
+                                         skipped_rel, unreadable, full, budget_s,
+                                         PLAN_FORMAT]).encode()).hexdigest()[:16]
     parts_root = out_dir / PARTS
     run_dir = parts_root / run_key
     _clean_parts(parts_root, keep=run_key if resume else None)
     plan_path = run_dir / "plan.json"
     plan = _read_json(plan_path) if resume else None
     if plan is None:
+        shutil.rmtree(run_dir, ignore_errors=True)  # an unfinished plan's shard inputs
         run_dir.mkdir(parents=True, exist_ok=True)
         previous = None if full else _previous_output(out_dir, version, max_bytes)
         carry = sorted(rel for rel, sha in listing if previous and sha and previous.get(rel) == sha)
         carry_set = set(carry)
         todo = [rel for rel, _ in listing if rel not in carry_set]
-        sizes = [shard_size] * -(-len(todo) // shard_size) if shard_size else _shard_sizes(len(todo), workers)
-        shards = _split(todo, sizes)
+        # Table rows: scanned once, the rows to extract spooled, then cut into per-shard inputs.
+        spool = run_dir / "spool.parquet"
+        scan = scan_tables(input_dir, tables, columns, previous, {rel for rel, _ in listing}, spool,
+                           max_bytes) if tables else Scan()
+        n_todo = len(todo) + scan.spooled
+        sizes = [shard_size] * -(-n_todo // shard_size) if shard_size else _shard_sizes(n_todo, workers)
+        shards = {}
+        for i, (files, n_rows) in enumerate(_split(todo, sizes)):
+            shards[f"s{i:05d}"] = {"files": files, "rows": n_rows}
+        if tables:
+            split_spool(spool, [(run_dir / INPUTS / f"{name}.parquet", sh["rows"]) for name, sh in shards.items()])
+            spool.unlink()
         plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
-                "carry": carry, "skipped": skipped_rel, "unreadable": unreadable,
-                "shards": {f"s{i:05d}": rels for i, rels in enumerate(shards)}}
-        _write_json(plan_path, plan)
+                "articles": len(listing) + len(scan.carry) + scan.spooled,
+                "carry": carry + scan.carry, "skipped": skipped_rel, "unreadable": unreadable,
+                "load_errors": scan.errors, "shards": shards}
+        _write_json(plan_path, plan)  # last: a plan that exists has all its shard inputs
     elif resume:
         log.info("resuming run %s", run_key)
     pre_dir = run_dir / PRE
@@ -159,16 +182,18 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     summary = RunSummary()
     done_stats = {PRE: read_stats(pre_dir)}
     tasks = []
-    for name, rels in plan["shards"].items():
+    for name, shard in plan["shards"].items():
         shard_dir = run_dir / name
         if shard_dir.is_dir():
             done_stats[name] = read_stats(shard_dir)
             summary.resumed += done_stats[name]["articles"]
         else:
+            rows = str(run_dir / INPUTS / f"{name}.parquet") if shard["rows"] else None
             tasks.append({"shard": name, "shard_dir": str(shard_dir), "input_dir": str(input_dir.resolve()),
-                          "rels": rels, "max_bytes": max_bytes, "version": version, "budget": budget_s})
+                          "rels": shard["files"], "rows": rows, "max_bytes": max_bytes, "version": version,
+                          "budget": budget_s})
     summary.carried = done_stats[PRE]["articles"]
-    total = len(listing)
+    total = plan["articles"]
     bar = Progress(total, initial=summary.carried + summary.resumed, show=progress)
 
     def on_done(stats: dict) -> None:
@@ -208,7 +233,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     remove_manifest(out_dir)  # from here until run.json is back the folder is "in flux"
     for w in writers:
         w.publish()
-    counts = {"files": total + len(skipped_rel)}
+    counts = {"files": len(listing) + len(table_listing) + len(skipped_rel), "tables": len(table_listing)}
     for key in ("articles", "claims", "entities", "errors", "warnings", "failed"):
         counts[key] = sum(s.get(key, 0) for s in done_stats.values())
     summary.articles, summary.claims = counts["articles"], counts["claims"]
@@ -247,9 +272,11 @@ def _shard_sizes(n: int, workers: int) -> list[int]:
     return sizes
 
 
-def _split(items: list[str], sizes: list[int]) -> list[list[str]]:
+def _split(items: list[str], sizes: list[int]) -> list[tuple[list[str], int]]:
+    """Consecutive shards of `sizes` work items: the files `items` first, then
+    table rows; each shard as (its files, its number of rows)."""
     bounds = list(itertools.accumulate(sizes, initial=0))
-    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [(items[a:b], (b - a) - len(items[a:b])) for a, b in zip(bounds, bounds[1:])]
 
 
 def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int,
@@ -257,41 +284,71 @@ def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int,
     """(result, errors rows): an article that fails still gets an articles row with
     status error; one that is kept may still bring warnings (bytes replaced while
     decoding) or claims dropped by validation.  `budget_s` bounds its time."""
+    fmt = FILE_FORMATS.get(path.suffix.lower(), "txt")
+    return _process(extractor, rel, lambda: read_file_article(path, rel, max_bytes), budget_s, fmt)
+
+
+def process_row(extractor: Extractor, row: TableRow,
+                budget_s: float | None = None) -> tuple[ArticleResult, list[ErrorRow]]:
+    """(result, errors rows) for one table row, each errors row naming the file
+    and row: a row that is no article (empty or non-string text) fails; an
+    unusable date is a warning (the row is extracted without it)."""
+    where = {"file": row.file, "row": row.row}
+    if row.error is not None:
+        return (_failed(extractor, row.key, row.sha256, 0, row),
+                [ErrorRow(path=row.key, stage="load", reason=f"{row.file} row {row.row}: {row.error}", **where)])
+    result, errors = _process(extractor, row.key, row.to_raw, budget_s, row.input_format)
+    if result.article.status == "error":  # keep the row's metadata on its failed articles row
+        result = _failed(extractor, row.key, row.sha256, len(row.text or ""), row)
+    errors = [e.model_copy(update={"reason": f"{row.file} row {row.row}: {e.reason}", **where}) for e in errors]
+    if row.warning is not None:
+        errors.insert(0, ErrorRow(path=row.key, stage="load", severity="warning",
+                                  reason=f"{row.file} row {row.row}: {row.warning}", **where))
+    return result, errors
+
+
+def _process(extractor: Extractor, rel: str, load: Callable[[], RawArticle], budget_s: float | None,
+             fmt: str) -> tuple[ArticleResult, list[ErrorRow]]:
     raw = None
     try:
         with watchdog.budget(budget_s):
-            raw = read_article(path, rel, max_bytes)
+            raw = load()
             result = extractor.process(raw)
     except LoadError as exc:
-        return _failed(extractor, rel, "", 0), [ErrorRow(path=rel, stage="load", reason=f"{exc.reason}: {exc}")]
+        return (_failed(extractor, rel, "", 0, fmt=fmt),
+                [ErrorRow(path=rel, stage="load", reason=f"{exc.reason}: {exc}")])
     except watchdog.BudgetExceeded as exc:
         sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
-        return _failed(extractor, rel, sha, chars), [ErrorRow(path=rel, stage="extract", reason=str(exc))]
+        return _failed(extractor, rel, sha, chars, fmt=fmt), [ErrorRow(path=rel, stage="extract", reason=str(exc))]
     except RuleTimeout as exc:
-        return (_failed(extractor, rel, raw.sha256, len(raw.text)),
+        return (_failed(extractor, rel, raw.sha256, len(raw.text), fmt=fmt),
                 [ErrorRow(path=rel, stage="extract", reason=str(exc))])
     except Exception as exc:  # one article's bug must not lose the batch
         log.debug("article %s failed:\n%s", rel, traceback.format_exc())
         sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
-        return (_failed(extractor, rel, sha, chars),
+        return (_failed(extractor, rel, sha, chars, fmt=fmt),
                 [ErrorRow(path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")])
     warnings = [ErrorRow(path=rel, stage="load", severity="warning", reason=w) for w in raw.warnings]
     return result, warnings + result.errors
 
 
-def _failed(extractor: Extractor, rel: str, sha: str, chars: int):
+def _failed(extractor: Extractor, rel: str, sha: str, chars: int, row: TableRow | None = None,
+            fmt: str = "txt"):
     from .pipeline import ArticleResult
+    where = {"input_format": fmt} if row is None else {
+        "input_format": row.input_format, "file": row.file, "row": row.row, "url": row.url, "title_given": row.title}
     return ArticleResult(ArticleRow(path=rel, sha256=sha, chars=chars, claims=0, status="error",
-                                    extractor_version=extractor.version))
+                                    extractor_version=extractor.version, **where))
 
 
 # -- helpers ----------------------------------------------------------------------
 
-def _sha256(path: Path, max_bytes: int) -> str:
+def _sha256(path: Path, max_bytes: int | None) -> str:
     """Content hash of an article file; "" when it cannot or should not be read
-    (too large, unreadable) -- such files are always re-processed (they fail fast)."""
+    (too large, unreadable) -- such files are always re-processed (they fail fast).
+    max_bytes None: no limit (tables, which are streamed)."""
     try:
-        if path.stat().st_size > max_bytes:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
             return ""
         h = hashlib.sha256()
         with open(path, "rb") as f:
@@ -337,6 +394,9 @@ def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
                            for rel, reason in plan["skipped"]])
         out.add("errors", [ErrorRow(path=rel, stage="load", reason=reason) for rel, reason in plan["unreadable"]])
         stats["errors"] += len(plan["unreadable"])
+        # whole tables that are no articles, repeated article keys
+        out.add("errors", [ErrorRow(**e) for e in plan.get("load_errors", [])])
+        stats["errors"] += len(plan.get("load_errors", []))
         if plan["carry"]:
             keys = pa.array(plan["carry"], pa.string())
             for name, col in (("articles", "path"), ("claims", "article"), ("entities", "article"),

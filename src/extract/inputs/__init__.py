@@ -6,36 +6,27 @@ each kind is read.  Dispatch is by file extension.
 * tables -- .jsonl/.ndjson, .csv, .parquet (inputs.tables): one article per
   row, streamed in batches by the run's load stage, never read whole.
 
-Everything else is skipped (an errors row with stage "skip").
+Everything else is skipped (a warning row with stage "skip").
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from ..load import RawArticle, read_article
+from ..load import Discovery, RawArticle, discover_all, read_article
 
 FILE_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 TABLE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 SUFFIXES = tuple(FILE_FORMATS) + tuple(TABLE_FORMATS)
 
 
-def discover(input_dir: Path) -> tuple[list[Path], list[Path], list[Path]]:
-    """Recursively: (file articles, tables, skipped files), each sorted by
-    relative path.  Hidden files and folders are ignored entirely."""
-    files: list[Path] = []
-    tables: list[Path] = []
-    skipped: list[Path] = []
-    for root, dirs, names in os.walk(input_dir):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]  # prune, don't descend
-        for name in names:
-            if name.startswith("."):
-                continue
-            path = Path(root, name)
-            suffix = path.suffix.lower()
-            (files if suffix in FILE_FORMATS else tables if suffix in TABLE_FORMATS else skipped).append(path)
-    key = lambda p: p.relative_to(input_dir).as_posix()  # noqa: E731
-    return sorted(files, key=key), sorted(tables, key=key), sorted(skipped, key=key)
+def discover(input_dir: Path, follow_symlinks: bool = False) -> tuple[Discovery, list[Path], list[Path]]:
+    """Recursively, as load.discover_all (hidden files, symbolic links,
+    unreadable folders): (the discovery, file articles, tables), each list
+    sorted by relative path."""
+    found = discover_all(input_dir, follow_symlinks, suffixes=SUFFIXES)
+    files = [p for p in found.articles if p.suffix.lower() in FILE_FORMATS]
+    tables = [p for p in found.articles if p.suffix.lower() in TABLE_FORMATS]
+    return found, files, tables
 
 
 def read_file_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticle:

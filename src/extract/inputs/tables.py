@@ -1,0 +1,331 @@
+"""Tables of articles (crawler exports) -> rows: one article per row.
+
+.jsonl/.ndjson are read line by line, .csv through pyarrow's streaming CSV
+reader, .parquet batch by batch (`iter_batches` over the needed columns
+only), so a table of any size is never held whole.
+
+Each row becomes a `TableRow`: its article key (the id column, else the url,
+else `file#row`), a hash of its text and metadata (an unchanged row is not
+extracted again), its text and metadata, or the reason it cannot be an
+article (empty or non-string text).  A date that cannot be parsed is a
+`warning`: the row is still extracted, without a given date.
+
+The run's load stage scans every table once (`scan_tables`), writing the rows
+to extract into a spool, which `split_spool` cuts into one small Parquet
+input per shard; workers read only their shard's input (`read_shard_rows`).
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..load import LoadError, RawArticle, decode
+from . import TABLE_FORMATS
+from .dates import parse_date
+
+BATCH_ROWS = 1_000            # rows turned into Python objects at a time
+CSV_BLOCK = 16 << 20          # a CSV row (an article with its quoted newlines) must fit in one block
+_SNIFF = 1 << 16              # bytes read to decide a CSV/JSONL file's encoding
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Candidate column names per field, tried in order (exact name first,
+    then ignoring case).  The defaults fit common crawler exports."""
+    text: tuple[str, ...] = ("text", "content", "body")
+    title: tuple[str, ...] = ("title",)
+    date: tuple[str, ...] = ("published", "date", "publish_time", "pubdate")
+    url: tuple[str, ...] = ("url", "link")
+    id: tuple[str, ...] = ("id",)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {k: list(v) for k, v in asdict(self).items()}
+
+    def resolve(self, names: list[str]) -> dict[str, str | None]:
+        """field -> the table's column for it (None when absent)."""
+        lower = {}
+        for n in names:
+            lower.setdefault(n.lower(), n)
+        found = {}
+        for fld, candidates in asdict(self).items():
+            found[fld] = next((c for c in candidates if c in names), None) or \
+                next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
+        return found
+
+
+class TableError(Exception):
+    """A table that cannot be read as articles at all (one errors row for the file)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass
+class TableRow:
+    file: str                   # table path relative to the input folder
+    row: int                    # 0-based data row (header and blank JSONL lines not counted)
+    key: str                    # article key: id, else url, else file#row
+    sha256: str                 # hash of text + metadata as given
+    text: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO (see dates.parse_date)
+    url: str | None = None
+    error: str | None = None      # the row is not an article (errors row, articles row status error)
+    warning: str | None = None    # the row is an article, but part of its metadata was unusable
+    input_format: str = "jsonl"
+
+    def to_raw(self) -> RawArticle:
+        return RawArticle(self.key, self.text or "", self.sha256, "utf-8", len((self.text or "").encode("utf-8")),
+                          url=self.url, title_given=self.title, published_given=self.published,
+                          input_format=self.input_format, file=self.file, row=self.row)
+
+
+ROW_SCHEMA = pa.schema([
+    ("file", pa.string()), ("row", pa.int64()), ("key", pa.string()), ("sha256", pa.string()),
+    ("text", pa.string()), ("title", pa.string()), ("published", pa.string()), ("url", pa.string()),
+    ("error", pa.string()), ("warning", pa.string()), ("input_format", pa.string()),
+])
+
+
+# -- reading one table --------------------------------------------------------------
+
+def iter_rows(path: Path, rel: str, columns: Columns, max_bytes: int = 20_000_000) -> Iterator[TableRow]:
+    """Every row of one table, in order; raises TableError for the whole file."""
+    fmt = TABLE_FORMATS[path.suffix.lower()]
+    reader = {"jsonl": _jsonl_records, "csv": _csv_records, "parquet": _parquet_records}[fmt]
+    for i, record in enumerate(reader(path, columns)):
+        yield _make_row(rel, i, record, fmt, max_bytes)
+
+
+def _no_text_column(names: list[str], columns: Columns) -> TableError:
+    return TableError("no_text_column", f"none of the text columns {'|'.join(columns.text)} "
+                      f"in the table's columns {', '.join(names[:20]) or '(none)'}")
+
+
+def _parquet_records(path: Path, columns: Columns) -> Iterator[dict]:
+    try:
+        pf = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise TableError("unreadable", f"not a readable Parquet file: {exc}") from exc
+    with pf:
+        names = pf.schema_arrow.names
+        found = columns.resolve(names)
+        if found["text"] is None:
+            raise _no_text_column(names, columns)
+        wanted = {f: c for f, c in found.items() if c is not None}
+        cols = list(dict.fromkeys(wanted.values()))
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=cols):
+            yield from _records(batch, wanted)
+
+
+def _csv_records(path: Path, columns: Columns) -> Iterator[dict]:
+    import pyarrow.csv as pacsv
+
+    encoding = _sniff_encoding(path)
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK, encoding=encoding)
+    parse = pacsv.ParseOptions(newlines_in_values=True)  # article text has line breaks inside quotes
+    try:
+        with pacsv.open_csv(path, read_options=read, parse_options=parse) as probe:
+            names = probe.schema.names
+    except (OSError, pa.ArrowException) as exc:
+        raise TableError("unreadable", f"not a readable CSV file: {exc}") from exc
+    found = columns.resolve(names)
+    if found["text"] is None:
+        raise _no_text_column(names, columns)
+    wanted = {f: c for f, c in found.items() if c is not None}
+    cols = list(dict.fromkeys(wanted.values()))
+    # Every column as text: type inference on the first block would make ids numbers
+    # and fail on a later block that disagrees.
+    convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in cols}, include_columns=cols)
+    try:
+        with pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert) as reader:
+            for batch in reader:
+                yield from _records(batch, wanted)
+    except pa.ArrowException as exc:  # a malformed line ends the readable part of a CSV
+        raise TableError("unreadable", f"CSV parse error after the rows read so far: {exc}") from exc
+
+
+def _jsonl_records(path: Path, columns: Columns) -> Iterator[dict]:
+    encoding = _sniff_encoding(path)
+    found: dict[str, str | None] | None = None
+    try:
+        with open(path, encoding=encoding, newline="\n") as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    yield {"_error": f"line {lineno} is not JSON: {exc}"}
+                    continue
+                if not isinstance(obj, dict):
+                    yield {"_error": f"line {lineno} is a JSON {type(obj).__name__}, not an object"}
+                    continue
+                if found is None:  # the first object names the columns, as a header would
+                    found = columns.resolve(list(obj))
+                    if found["text"] is None:
+                        raise _no_text_column(list(obj), columns)
+                yield {f: obj.get(c) for f, c in found.items() if c is not None}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TableError("unreadable", f"cannot read JSON Lines file: {exc}") from exc
+
+
+def _records(batch: pa.RecordBatch, wanted: dict[str, str]) -> Iterator[dict]:
+    for start in range(0, batch.num_rows, BATCH_ROWS):
+        part = batch.slice(start, BATCH_ROWS)
+        values = {f: part.column(c).to_pylist() for f, c in wanted.items()}
+        for i in range(part.num_rows):
+            yield {f: v[i] for f, v in values.items()}
+
+
+def _sniff_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), else what the text-file fallbacks
+    (extract.load.decode: detection, GB18030, Big5) make of the first bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF)
+    except OSError as exc:
+        raise TableError("unreadable", f"cannot read file: {exc.strerror or exc}") from exc
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    cut = head.rfind(b"\n") + 1 if len(head) == _SNIFF else len(head)  # whole lines only
+    sample = head[:cut] or head
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return decode(sample)[1]
+    except LoadError as exc:
+        raise TableError("undecodable", f"cannot tell the file's encoding: {exc}") from exc
+
+
+# -- one record -> TableRow ---------------------------------------------------------------
+
+def _text_or_none(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _make_row(rel: str, i: int, record: dict, fmt: str, max_bytes: int) -> TableRow:
+    if "_error" in record:  # a JSONL line that is no object
+        return TableRow(rel, i, f"{rel}#{i}", "", error=record["_error"], input_format=fmt)
+    text, date_value = record.get("text"), record.get("date")
+    ident, url = _text_or_none(record.get("id")), _text_or_none(record.get("url"))
+    title = _text_or_none(record.get("title"))
+    # The hash covers exactly what the row gives: any change re-extracts the row.
+    digest = hashlib.sha256(json.dumps([text, title, str(date_value) if date_value is not None else None,
+                                        url, ident], ensure_ascii=False, default=repr).encode("utf-8"))
+    row = TableRow(rel, i, ident or url or f"{rel}#{i}", digest.hexdigest(), title=title, url=url,
+                   input_format=fmt)
+    if not isinstance(text, str):
+        row.error = "no text" if text is None else f"text is not a string but {type(text).__name__}"
+        return row
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as text files are read (universal newlines)
+    if not text.strip():
+        row.error = "empty text"
+        return row
+    if len(text) * 4 > max_bytes and len(text.encode("utf-8")) > max_bytes:
+        row.error = f"text is {len(text.encode('utf-8')):,} bytes, limit is {max_bytes:,}"
+        return row
+    row.text = text
+    try:
+        row.published = parse_date(date_value)
+    except ValueError as exc:
+        row.warning = f"{exc}: extracted without a given date"
+    return row
+
+
+# -- the run's load stage: scan, spool, split -----------------------------------------
+
+@dataclass
+class Scan:
+    carry: list[str] = field(default_factory=list)      # keys of unchanged rows (copied from the last output)
+    spooled: int = 0                                      # rows written to the spool, in order
+    errors: list[dict] = field(default_factory=list)     # ErrorRow fields: whole tables, duplicate keys
+    rows: int = 0                                         # rows seen
+
+
+def scan_tables(input_dir: Path, tables: list[Path], columns: Columns, previous: dict[str, str] | None,
+                taken: set[str], spool: Path, max_bytes: int) -> Scan:
+    """One pass over every table: unchanged rows (key and hash as in `previous`)
+    are carried, the others appended to `spool` (Parquet, ROW_SCHEMA).  `taken`
+    holds the keys already used (file articles); a repeated key is an error."""
+    scan = Scan()
+    seen: dict[str, str] = {}
+    buf: list[dict] = []
+    with pq.ParquetWriter(spool, ROW_SCHEMA) as writer:
+        for path in tables:
+            rel = path.relative_to(input_dir).as_posix()
+            try:
+                for row in iter_rows(path, rel, columns, max_bytes):
+                    scan.rows += 1
+                    where = f"{row.file}#{row.row}"
+                    if row.key in taken or row.key in seen:
+                        first = seen.get(row.key, row.key)
+                        scan.errors.append({"path": where, "stage": "load", "file": row.file, "row": row.row,
+                                            "reason": f"duplicate article key {row.key!r} (first: {first}): row skipped"})
+                        continue
+                    seen[row.key] = where
+                    if previous and row.sha256 and previous.get(row.key) == row.sha256:
+                        scan.carry.append(row.key)
+                        continue
+                    buf.append(asdict(row))
+                    scan.spooled += 1
+                    if len(buf) >= BATCH_ROWS:
+                        writer.write_table(pa.Table.from_pylist(buf, schema=ROW_SCHEMA))
+                        buf.clear()
+            except TableError as exc:
+                scan.errors.append({"path": rel, "stage": "load", "file": rel, "row": None,
+                                    "reason": f"{exc.reason}: {exc.message}"})
+        if buf:
+            writer.write_table(pa.Table.from_pylist(buf, schema=ROW_SCHEMA))
+    return scan
+
+
+def split_spool(spool: Path, counts: list[tuple[Path, int]]) -> None:
+    """Cut the spool, in order, into one Parquet input per shard: counts holds
+    (input path, number of rows) for each shard with rows."""
+    targets = iter([(p, n) for p, n in counts if n > 0])
+    current = next(targets, None)
+    pending: list[pa.Table] = []
+    have = 0
+    with pq.ParquetFile(spool) as pf:
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            table = pa.Table.from_batches([batch], schema=ROW_SCHEMA)
+            while table.num_rows and current is not None:
+                take = min(current[1] - have, table.num_rows)
+                pending.append(table.slice(0, take))
+                have += take
+                table = table.slice(take)
+                if have == current[1]:
+                    _write_input(current[0], pa.concat_tables(pending))
+                    pending, have = [], 0
+                    current = next(targets, None)
+    if current is not None:
+        raise ValueError(f"spool ended before shard input {current[0]} was complete")
+
+
+def _write_input(path: Path, table: pa.Table) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+
+
+def read_shard_rows(path: Path) -> Iterator[TableRow]:
+    """The rows of one shard's input, as written by split_spool."""
+    with pq.ParquetFile(path) as pf:
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            for record in batch.to_pylist():
+                yield TableRow(**record)
