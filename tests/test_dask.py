@@ -1,6 +1,8 @@
 """The dask engine runs the same shard function on a local cluster and gives the same tables."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extract.run import run
@@ -21,12 +23,16 @@ def test_dask_engine_equals_local_run(tmp_path, extractor, monkeypatch):
         return clusters[-2]
     monkeypatch.setattr(dask.distributed, "LocalCluster", spy)
     inp = make_input(tmp_path / "in", n_seeds=3)
-    (inp / "skip.csv").write_text("x\n", encoding="utf-8")
+    (inp / "skip.docx").write_text("x\n", encoding="utf-8")
+    # table rows travel to dask workers as shard inputs, like files
+    texts = [p.read_text(encoding="utf-8") for p in sorted(inp.glob("*.txt"))[:2]]
+    (inp / "rows.jsonl").write_text("".join(json.dumps({"id": f"r{i}", "content": t}, ensure_ascii=False) + "\n"
+                                            for i, t in enumerate(texts)), encoding="utf-8")
     local = tmp_path / "local"
     run(inp, local, extractor, progress=False)
     out = tmp_path / "dask"
     summary = run(inp, out, progress=False, engine="dask", workers=2, shard_size=1)
-    assert (summary.processed, summary.articles, summary.skipped) == (3, 3, 1)
+    assert (summary.processed, summary.articles, summary.skipped) == (5, 5, 1)
     assert manifest(out)["engine"] == "dask"
     assert_same_tables(out, local)
     # the scheduler and its dashboard listen on the loopback interface only

@@ -79,7 +79,7 @@ def test_new_extractor_version_reprocesses_everything(inp, tmp_path, extractor, 
 
 
 def test_failing_article_and_skipped_files_become_error_rows(inp, tmp_path, extractor, monkeypatch):
-    (inp / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (inp / "notes.docx").write_text("a,b\n", encoding="utf-8")  # not an article format
     (inp / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
     victim = sorted(p.name for p in inp.glob("0*.txt"))[1]
     real = extractor.process
@@ -92,7 +92,7 @@ def test_failing_article_and_skipped_files_become_error_rows(inp, tmp_path, extr
     out = tmp_path / "out"
     summary = run(inp, out, extractor, progress=False, shard_size=2)
     errors = {(r["path"], r["stage"]) for r in pq.read_table(out / "errors.parquet").to_pylist()}
-    assert errors == {("notes.csv", "skip"), ("binary.txt", "load"), (victim, "extract")}
+    assert errors == {("notes.docx", "skip"), ("binary.txt", "load"), (victim, "extract")}
     status = {r["path"]: r["status"] for r in pq.read_table(out / "articles.parquet").to_pylist()}
     assert status[victim] == "error" and status["binary.txt"] == "error"
     assert sum(s == "ok" for s in status.values()) == 2

@@ -66,6 +66,8 @@ def _utf16_offsets(text: str):
 
 
 def _read_text(articles_dir: Path | None, row: dict) -> tuple[str | None, list[str]]:
+    if row.get("text") is not None:  # html pages and table rows: the text the offsets refer to
+        return row["text"], []
     if articles_dir is None:
         return None, ["Article text not available (no input folder given): claims are listed with their sentences."]
     from .load import LoadError, read_article
@@ -138,8 +140,10 @@ def build_data(out_dir: Path, articles_dir: Path | None) -> dict:
             out_claims.append(row)
         if unplaced and not notes:
             notes.append(f"{unplaced} claim(s) do not match the text at their offsets.")
-        out_articles.append({"path": a["path"], "title": a.get("title"), "published": a.get("published"),
-                             "source": a.get("source"), "status": a.get("status"), "text": text, "notes": notes})
+        out_articles.append({"path": a["path"], "title": a.get("title") or a.get("title_given"),
+                             "published": a.get("published_given") or a.get("published"),
+                             "source": a.get("source") or a.get("site_given") or a.get("url"),
+                             "status": a.get("status"), "text": text, "notes": notes})
 
     present = {c["category"] for c in claims}
     categories = [c for c in PALETTE if c in present] + sorted(present - set(PALETTE))

@@ -156,7 +156,8 @@ def _csv_records(path: Path, columns: Columns) -> Iterator[dict]:
 
 def _jsonl_records(path: Path, columns: Columns) -> Iterator[dict]:
     encoding = _sniff_encoding(path)
-    found: dict[str, str | None] | None = None
+    first = True
+    resolved: dict[tuple, dict[str, str | None]] = {}  # JSON Lines rows may differ in keys
     try:
         with open(path, encoding=encoding, newline="\n") as f:
             for lineno, line in enumerate(f, 1):
@@ -170,10 +171,15 @@ def _jsonl_records(path: Path, columns: Columns) -> Iterator[dict]:
                 if not isinstance(obj, dict):
                     yield {"_error": f"line {lineno} is a JSON {type(obj).__name__}, not an object"}
                     continue
-                if found is None:  # the first object names the columns, as a header would
-                    found = columns.resolve(list(obj))
-                    if found["text"] is None:
-                        raise _no_text_column(list(obj), columns)
+                keys = tuple(obj)
+                found = resolved.get(keys)
+                if found is None:
+                    if len(resolved) > 1024:  # rows with ever new keys: keep the cache bounded
+                        resolved.clear()
+                    found = resolved.setdefault(keys, columns.resolve(list(keys)))
+                if first and found["text"] is None:  # the first object stands for a header
+                    raise _no_text_column(list(keys), columns)
+                first = False
                 yield {f: obj.get(c) for f, c in found.items() if c is not None}
     except (OSError, UnicodeDecodeError) as exc:
         raise TableError("unreadable", f"cannot read JSON Lines file: {exc}") from exc
