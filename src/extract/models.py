@@ -34,8 +34,8 @@ class Record(BaseModel):
 
 class Claim(Record):
     """One numeric claim; the guideline's columns first, then provenance."""
-    article: str = Field(description="article path relative to the input folder")
-    start: int = Field(description="start offset (Python str index) in the decoded original text")
+    article: str = Field(description="article key: path relative to the input folder, or for a table row its id, else url, else file#row (articles.path)")
+    start: int = Field(description="start offset (Python str index) in the decoded original text; for html pages and table rows in articles.text")
     end: int = Field(description="end offset, exclusive")
     text: str = Field(description="exactly text[start:end] of the original article")
     value: float = Field(description="the number in base units (2.31万 -> 23100; 43.6% -> 43.6)")
@@ -63,10 +63,13 @@ class Claim(Record):
 
 
 class ArticleRow(Record):
-    path: str = Field(description="article path relative to the input folder")
-    sha256: str = Field(description="sha256 of the raw bytes")
-    title: Optional[str] = Field(None, description="title from the metadata header")
-    published: Optional[str] = Field(None, description="publication date (ISO) from the header")
+    """An input article: a .txt/.md file, a web page, or one row of a table
+    (.jsonl/.ndjson, .csv, .parquet), with the metadata found in its text
+    (title, published, source) and the metadata given with it (*_given, url)."""
+    path: str = Field(description="article key: path relative to the input folder; for a table row its id, else its url, else file#row")
+    sha256: str = Field(description="sha256 of the raw bytes; for a table row of its text and metadata as given")
+    title: Optional[str] = Field(None, description="title from the metadata header found in the text")
+    published: Optional[str] = Field(None, description="publication date (ISO) from the header found in the text")
     source: Optional[str] = Field(None, description="source from the header (来源)")
     encoding: Optional[str] = Field(None, description="encoding the file was decoded from")
     chars: int = Field(description="characters in the decoded text")
@@ -81,8 +84,8 @@ class ArticleRow(Record):
     home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
     region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
     context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
-    input_format: str = Field("txt", description="txt | md | html | jsonl | csv | parquet")
-    file: Optional[str] = Field(None, description="input file relative to the input folder (for a table row: the table; `path` is then the row's key: its id, else its url, else file#row)")
+    input_format: Literal["txt", "md", "html", "jsonl", "csv", "parquet"] = Field("txt", description="the input's format, by file extension (.ndjson is jsonl, .htm html)")
+    file: Optional[str] = Field(None, description="for a table row: the table file relative to the input folder")
     row: Optional[int] = Field(None, description="for a table row: its 0-based data row in `file` (header not counted)")
     url: Optional[str] = Field(None, description="URL given with the input (table url column; HTML canonical or og:url)")
     title_given: Optional[str] = Field(None, description="title given with the input (table title column; HTML metadata), beside `title` found in the text")
