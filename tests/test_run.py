@@ -161,4 +161,10 @@ def test_shards_shrink_toward_the_end(n, workers):
     if n >= 1000:
         assert sizes[0] == MAX_SHARD and sizes[-2] == MIN_SHARD    # large first, small last
     items = [str(i) for i in range(n)]
-    assert [x for shard in _split(items, sizes) for x in shard] == items
+    assert [x for files, _ in _split(items, sizes) for x in files] == items
+    assert all(rows == 0 for _, rows in _split(items, sizes))
+    # table rows come after the files: the first n // 2 items files, the rest rows
+    split = _split(items[:n // 2], sizes)
+    assert [len(files) + rows for files, rows in split] == sizes
+    assert [x for files, _ in split for x in files] == items[:n // 2]
+    assert sum(rows for _, rows in split) == n - n // 2
