@@ -264,6 +264,33 @@ def test_keys_reruns_and_workers_on_rows(tmp_path, extractor):
     assert_same_tables(pooled, fresh)
 
 
+def test_an_interrupted_run_over_rows_resumes(tmp_path, extractor, monkeypatch):
+    import extract.run as run_module
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt")) if p.stat().st_size < 10_000]
+    inp = tmp_path / "in"
+    inp.mkdir()
+    pq.write_table(pa.table({"id": [f"r{i}" for i in range(len(texts))], "text": texts}), inp / "t.parquet")
+    fresh = tmp_path / "fresh"
+    run(inp, fresh, extractor, progress=False)
+
+    real = run_module.process_row
+
+    def interrupted(extractor, row):
+        if row.key == "r2":
+            raise KeyboardInterrupt  # as a Ctrl-C would: the run stops, finished shards stay
+        return real(extractor, row)
+    monkeypatch.setattr(run_module, "process_row", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run(inp, out, extractor, progress=False, shard_size=1)
+    assert not (out / "claims.parquet").exists()
+    monkeypatch.setattr(run_module, "process_row", real)
+    resumed = run(inp, out, extractor, progress=False, shard_size=1, resume=True)
+    assert (resumed.resumed, resumed.processed) == (2, len(texts) - 2)
+    assert_same_tables(out, fresh)
+
+
 def test_duplicate_keys_are_errors(tmp_path, extractor):
     text = "鞍山市现有学校401所。\n"
     inp = tmp_path / "in"
