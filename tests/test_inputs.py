@@ -227,6 +227,8 @@ def test_bad_rows_and_tables_become_errors_and_the_run_goes_on(tmp_path, extract
     # the good rows ran; a bad date costs the date, not the article
     assert status["ok"] == status["baddate"] == status["rows.parquet#0"] == "ok"
     assert status["empty"] == status["number"] == status["broken.html"] == "error"
+    formats = {a["path"]: a["input_format"] for a in table(out, "articles")}
+    assert (formats["broken.html"], formats["empty"], formats["rows.parquet#1"]) == ("html", "jsonl", "parquet")
     claims = {c["article"] for c in table(out, "claims")}
     assert {"ok", "baddate", "rows.parquet#0"} <= claims
 

@@ -11,7 +11,9 @@ from .rules import RuleSet
 
 # The modules whose code decides what a claim row says (not the CLI, report, runner).
 _STAGES = ("load", "normalize", "segment", "context", "numbers", "rules", "quantities", "gazetteer", "entities",
-           "attribute", "models", "pipeline", "paths")
+           "attribute", "models", "pipeline", "paths",
+           # what text and given metadata a page or table row yields
+           "inputs/html", "inputs/tables", "inputs/dates")
 
 
 def extractor_version(rules: RuleSet) -> str:
