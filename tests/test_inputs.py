@@ -217,6 +217,9 @@ def test_bad_rows_and_tables_become_errors_and_the_run_goes_on(tmp_path, extract
         ("nocolumn.csv", "nocolumn.csv", None), ("rows.parquet#1", "rows.parquet", 1),
         ("broken.html", None, None),
     }
+    severity = {e["path"]: e["severity"] for e in table(out, "errors")}
+    assert severity.pop("baddate") == "warning"  # the article is kept, without its date
+    assert set(severity.values()) == {"error"}
     assert "empty text" in errors[("empty", "rows.jsonl", 1)]
     assert "not a string" in errors[("number", "rows.jsonl", 2)]
     assert "unparseable date" in errors[("baddate", "rows.jsonl", 5)]
@@ -278,10 +281,10 @@ def test_an_interrupted_run_over_rows_resumes(tmp_path, extractor, monkeypatch):
 
     real = run_module.process_row
 
-    def interrupted(extractor, row):
+    def interrupted(extractor, row, *args):
         if row.key == "r2":
             raise KeyboardInterrupt  # as a Ctrl-C would: the run stops, finished shards stay
-        return real(extractor, row)
+        return real(extractor, row, *args)
     monkeypatch.setattr(run_module, "process_row", interrupted)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
