@@ -70,8 +70,7 @@ class Extractor:
         stage("quantities")
         quantities = find_quantities(text, self.rules)
         stage("context")
-        doc = self.context.decide(text, seg, entities, getattr(raw, "published_given", None),
-                                  getattr(raw, "title_given", None))
+        doc = self.context.decide(text, seg, entities, raw.published_given, raw.title_given)
         stage("attribute")
         # places in mastheads, menus, datelines and captions say nothing about the claims
         placed = [e for e in entities if not doc.ignores(e.start, e.end)]
