@@ -150,7 +150,7 @@ def run_one_line(sizes: list[int], budget_s: float) -> dict:
     """Seconds of Extractor.process per layout and size; None plus the stage when over budget."""
     sys.path.insert(0, str(ROOT / "src"))
     from extract import watchdog
-    from extract.load import RawArticle
+    from extract.inputs.load import RawArticle
     from extract.pipeline import Extractor
     ex = Extractor()
     out = {}

@@ -40,7 +40,7 @@ def seed_paths() -> list[Path]:
 @pytest.fixture(scope="session")
 def seeds_out(extractor, tmp_path_factory) -> Path:
     """Output folder of one batch run over seeds/ (claims/articles/entities/errors.parquet)."""
-    from extract.run import run
+    from extract.runs.run import run
     out = tmp_path_factory.mktemp("seeds_out")
     run(SEEDS_DIR, out, extractor, progress=False)
     return out
@@ -65,5 +65,5 @@ def scorer():
 @pytest.fixture(scope="session")
 def seeds_score(seeds_out) -> dict:
     """`extract evaluate` of the seeds run against the in-repo gold (same figures as score.py)."""
-    from extract.evaluate import evaluate, load_claims
+    from extract.authoring.evaluate import evaluate, load_claims
     return evaluate(load_claims(seeds_out), load_claims(SEEDS_GOLD))

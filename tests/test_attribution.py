@@ -1,7 +1,7 @@
 """Attribution edge cases, each through the whole Extractor (as an article)."""
 import pytest
 
-from extract.load import RawArticle
+from extract.inputs.load import RawArticle
 
 
 def claims(extractor, text):

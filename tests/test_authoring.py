@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from extract.cli import main
-from extract.evaluate import diff, evaluate
-from extract.rules import load_rules
-from extract.coverage import Coverage
+from extract.authoring.evaluate import diff, evaluate
+from extract.stages.rules import load_rules
+from extract.authoring.coverage import Coverage
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 BIN = Path(sys.executable).parent

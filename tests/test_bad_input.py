@@ -33,7 +33,7 @@ KEPT = {"good.txt", "gbk.txt", "broken_utf8.txt"}
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, extractor):
-    from extract.run import run
+    from extract.runs.run import run
     src = tmp_path_factory.mktemp("bad_batch_in")
     shutil.copy(SEEDS_DIR / GOOD_SEED, src / "good.txt")
     gbk_text = (SEEDS_DIR / GBK_SEED).read_text(encoding="utf-8")

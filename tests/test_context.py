@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from extract.context import ContextBuilder
-from extract.gazetteer import Gazetteer
-from extract.load import RawArticle
-from extract.normalize import normalize
+from extract.stages.context import ContextBuilder
+from extract.stages.gazetteer import Gazetteer
+from extract.inputs.load import RawArticle
+from extract.stages.normalize import normalize
 from extract.paths import RULES_DIR
-from extract.rules import load_yaml
-from extract.segment import segment
+from extract.stages.rules import load_yaml
+from extract.stages.segment import segment
 
 CUES = load_yaml((RULES_DIR / "context.yaml").read_text(encoding="utf-8"))
 
@@ -231,7 +231,7 @@ def test_a_masthead_taken_for_a_title_is_no_evidence(extractor):
 
 
 def test_broken_cue_file_names_itself(tmp_path):
-    from extract.rules import RuleError
+    from extract.stages.rules import RuleError
     for f in RULES_DIR.glob("*.yaml"):
         (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
     bad = (tmp_path / "context.yaml").read_text(encoding="utf-8").replace("example_place: '某'", "example_place: '某('")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from extract.run import run
+from extract.runs.run import run
 from runhelpers import assert_same_tables, make_input, manifest
 
 pytest.importorskip("dask.distributed")

@@ -6,13 +6,13 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from extract.docs_tables import ROOT, expected_files, render_markdown, render_schemas, stale_files
+from extract.authoring.docs_tables import ROOT, expected_files, render_markdown, render_schemas, stale_files
 from extract.models import TABLES, arrow_schema
 
 
 def test_committed_files_are_current():
     stale = [str(p.relative_to(ROOT)) for p in stale_files()]
-    assert not stale, f"regenerate with `python -m extract.docs_tables`: {stale}"
+    assert not stale, f"regenerate with `python -m extract.authoring.docs_tables`: {stale}"
 
 
 def test_every_table_and_column_is_documented():
@@ -45,7 +45,7 @@ def test_check_detects_a_stale_file(tmp_path):
 
 def test_written_parquet_schema_is_the_documented_one(tmp_path):
     """The writer's files carry exactly the documented columns and types."""
-    from extract.writer import TableWriter
+    from extract.runs.writer import TableWriter
     for name in TABLES:
         w = TableWriter(tmp_path, name)
         path = w.commit()

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.entities import EntityRecognizer, JiebaTokenizer
-from extract.gazetteer import Gazetteer
-from extract.normalize import normalize
+from extract.stages.entities import EntityRecognizer, JiebaTokenizer
+from extract.stages.gazetteer import Gazetteer
+from extract.stages.normalize import normalize
 
 
 @pytest.fixture(scope="module")

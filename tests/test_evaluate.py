@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from conftest import GOLD_SEEDS, SCORER, SEEDS_GOLD, require_shared
 from extract.cli import main
-from extract.evaluate import evaluate, load_claims
+from extract.authoring.evaluate import evaluate, load_claims
 
 # every figure score.py prints
 SCORE_KEYS = ["gold", "predicted", "matched", "precision", "recall", "f1",

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.gazetteer import Gazetteer
+from extract.stages.gazetteer import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,8 @@ import pytest
 from extract.inputs.dates import parse_date
 from extract.inputs.html import declared_charset, read_html
 from extract.inputs.tables import Columns, iter_rows
-from extract.report import build_data
-from extract.run import run
+from extract.report.page import build_data
+from extract.runs.run import run
 from runhelpers import SEEDS_DIR, assert_same_tables
 
 # A city article (鞍山) whose page has a menu and a footer naming other places:
@@ -270,7 +270,7 @@ def test_keys_reruns_and_workers_on_rows(tmp_path, extractor):
 
 
 def test_an_interrupted_run_over_rows_resumes(tmp_path, extractor, monkeypatch):
-    import extract.run as run_module
+    import extract.runs.run as run_module
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt")) if p.stat().st_size < 10_000]
     inp = tmp_path / "in"

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.load import LoadError, decode, discover, read_article
+from extract.inputs.load import LoadError, decode, discover, read_article
 
 TEXT = "2023年，全市共有中小学校1200所，在校学生约56.3万人。\n比上年增长3.5%。\n"
 TRAD = "2023年，全市共有中小學校1200所，在校學生約56.3萬人。\n比上年增長3.5%。\n"

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import SEEDS_DIR
-from extract.run import run
+from extract.runs.run import run
 
 @pytest.mark.parametrize("one_line", [False, True])
 def test_entities_in_pieces_equal_a_whole_text_run(extractor, monkeypatch, one_line):

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import extract.normalize as norm
-from extract.normalize import NormalizedText, normalize, to_simplified
+import extract.stages.normalize as norm
+from extract.stages.normalize import NormalizedText, normalize, to_simplified
 
 SEED = Path(__file__).parents[1] / "seeds" / "003_539d5ab7d2e9261b.txt"
 

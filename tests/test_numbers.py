@@ -1,4 +1,4 @@
-"""extract.numbers: parse_number / parse_cheng / parse_fraction, examples and properties."""
+"""extract.stages.numbers: parse_number / parse_cheng / parse_fraction, examples and properties."""
 import math
 import re
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from extract.numbers import NumberError, parse_cheng, parse_fraction, parse_number, to_chinese
+from extract.stages.numbers import NumberError, parse_cheng, parse_fraction, parse_number, to_chinese
 
 MAX = 10**12
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from extract.load import read_article
+from extract.inputs.load import read_article
 from extract.models import Claim
-from extract.normalize import normalize
-from extract.segment import segment
+from extract.stages.normalize import normalize
+from extract.stages.segment import segment
 
 GUIDELINE_COLUMNS = ["article", "start", "end", "text", "value", "value_max", "unit", "qualifier", "kind",
                      "target", "category", "subject", "region", "entity", "year", "baseline_year"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract.normalize import normalize
-from extract.quantities import find_quantities
-from extract.rules import load_rules
+from extract.stages.normalize import normalize
+from extract.stages.quantities import find_quantities
+from extract.stages.rules import load_rules
 
 
 @pytest.fixture(scope="module")

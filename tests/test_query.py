@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from extract.cli import main
-from extract.query import connect, format_table, run_query
+from extract.report.query import connect, format_table, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 

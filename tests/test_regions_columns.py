@@ -19,7 +19,7 @@ def claims(request, tmp_path_factory) -> list[dict]:
         out = request.getfixturevalue("seeds_out")
     except pytest.FixtureLookupError:
         from extract.pipeline import Extractor
-        from extract.run import run
+        from extract.runs.run import run
         out = tmp_path_factory.mktemp("regions_out")
         run(ROOT / "seeds", out, Extractor(), progress=False)
     rows = pq.read_table(out / "claims.parquet").to_pylist()
@@ -29,7 +29,7 @@ def claims(request, tmp_path_factory) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def gazetteer() -> dict[str, dict]:
-    """path -> row of the TSV files, read directly (independently of extract.gazetteer)."""
+    """path -> row of the TSV files, read directly (independently of extract.stages.gazetteer)."""
     rows: dict[str, dict] = {}
     for path in GAZETTEER_FILES:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from extract.cli import main
-from extract.report import build_report, input_dir_from_manifest, json_for_script
+from extract.report.page import build_report, input_dir_from_manifest, json_for_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ XSS_NAME = "999_xss.txt"
 def run_dirs(tmp_path_factory) -> tuple[Path, Path]:
     """(input folder = seeds + the hostile article, output folder of a run over it)."""
     from extract.pipeline import Extractor
-    from extract.run import run
+    from extract.runs.run import run
     base = tmp_path_factory.mktemp("report")
     inp, out = base / "in", base / "out"
     shutil.copytree(ROOT / "seeds", inp)

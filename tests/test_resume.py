@@ -10,7 +10,7 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from extract.run import run
+from extract.runs.run import run
 from runhelpers import assert_same_tables, make_input, manifest
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")

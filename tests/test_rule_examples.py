@@ -1,8 +1,8 @@
 """Every shipped rule's examples and counter-examples hold (one test per rule)."""
 import pytest
 
-from extract.authoring import check_rule
-from extract.rules import load_rules
+from extract.authoring.tools import check_rule
+from extract.stages.rules import load_rules
 
 RULES = load_rules()
 

@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from extract.authoring import load_checked, validate_examples
+from extract.authoring.tools import load_checked, validate_examples
 from extract.cli import main
-from extract.rules import RuleError, load_rules
+from extract.stages.rules import RuleError, load_rules
 
 GOOD_RULE = """\
 rules:
@@ -171,9 +171,9 @@ def test_user_measure_word_is_a_valid_unit(tmp_path):
 def test_claim_failing_validation_drops_only_that_claim(tmp_path, extractor):
     """A rule that slipped past validation (built in code here) loses its claims, each
     with an errors row naming the rule; the article's other claims stay."""
-    from extract.load import RawArticle
+    from extract.inputs.load import RawArticle
     from extract.pipeline import Extractor
-    from extract.rules import Yields
+    from extract.stages.rules import Yields
 
     folder = _folder(tmp_path, "mine", "rules:\n  - id: user.jian\n    description: x\n"
                                          "    pattern: '(?P<num>\\d+)间教室'\n    priority: 90\n")

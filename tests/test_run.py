@@ -6,7 +6,7 @@ import logging
 import pyarrow.parquet as pq
 import pytest
 
-from extract.run import MAX_SHARD, MIN_SHARD, Progress, _shard_sizes, _split, run
+from extract.runs.run import MAX_SHARD, MIN_SHARD, Progress, _shard_sizes, _split, run
 from runhelpers import TABLES, assert_same_tables, make_input, manifest, rows
 
 

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from extract.cli import main
-from extract.outlock import LOCK_FILE, OutFolderBusy, OutLock
-from extract.run import run
+from extract.runs.outlock import LOCK_FILE, OutFolderBusy, OutLock
+from extract.runs.run import run
 
 
 def _articles(folder: Path, n: int = 2) -> Path:
@@ -45,7 +45,7 @@ def _wait_for(predicate, what: str, limit_s: float = 60.0) -> None:
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from extract.outlock import OutLock
+    from extract.runs.outlock import OutLock
     lock = OutLock(sys.argv[1]); lock.acquire()
     print("locked", flush=True)
     time.sleep(600)
@@ -87,7 +87,7 @@ def test_lock_is_exclusive_within_a_process(tmp_path):
 
 CHILD = textwrap.dedent("""
     import multiprocessing, os, sys, time
-    from extract.lifeline import watch_parent
+    from extract.runs.lifeline import watch_parent
 
     def worker():
         watch_parent(poll_s=0.1)
@@ -123,7 +123,7 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path):
 
 def test_pool_workers_watch_their_parent(monkeypatch):
     """run_pool's initializer is what installs the guard in each worker."""
-    from extract import parallel
+    from extract.runs import parallel
     called = []
     monkeypatch.setattr(parallel, "watch_parent", lambda: called.append(True))
     monkeypatch.setattr("extract.pipeline.Extractor", lambda rules=None: object())
@@ -211,7 +211,7 @@ def test_unwritable_out_is_a_message(tmp_path):
 def test_full_disk_is_a_message_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     inp = _articles(tmp_path / "in")
     out = tmp_path / "out"
-    from extract import writer
+    from extract.runs import writer
     real = writer.TableWriter.close
 
     def close(self):   # the disk fills up while the final tables are written

@@ -1,10 +1,10 @@
-"""Tests for extract.segment. Fixtures are short synthetic articles, already normalized
+"""Tests for extract.stages.segment. Fixtures are short synthetic articles, already normalized
 (half-width ASCII punctuation), as the segmenter receives them."""
 from pathlib import Path
 
 import pytest
 
-from extract.segment import segment
+from extract.stages.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -12,7 +12,7 @@ FIELDS = ("start", "end", "value", "value_max", "unit", "qualifier", "kind", "ta
 
 @pytest.fixture(scope="module", params=["s2t", "s2hk"])
 def traditional(request, seed_paths, extractor, tmp_path_factory):
-    from extract.run import run
+    from extract.runs.run import run
     converter = opencc.OpenCC(request.param)
     src = tmp_path_factory.mktemp(f"trad_{request.param}_in")
     texts = {}
@@ -55,7 +55,7 @@ def test_same_claims_as_simplified(traditional, seed_claims):
 
 def test_region_and_unit_stay_simplified(traditional):
     """Guideline: region and unit are written in simplified script whatever the article's."""
-    from extract.normalize import to_simplified
+    from extract.stages.normalize import to_simplified
     _, _, claims = traditional
     for c in claims:
         assert c["unit"] == to_simplified(c["unit"]), c

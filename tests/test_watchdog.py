@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from extract import watchdog
-from extract.run import run
+from extract.runs.run import run
 
 STAGES = ("load", "normalize", "segment", "entities", "quantities", "context", "attribute", "records")
 

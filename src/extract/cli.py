@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from .outlock import OutFolderBusy
-from .rules import RuleError
-from .watchdog import DEFAULT_BUDGET_S
+from extract.runs.outlock import OutFolderBusy
+from extract.stages.rules import RuleError
+from extract.watchdog import DEFAULT_BUDGET_S
 
 EXIT_ERRORS = 3   # the run finished, but some articles (or claims) are in the errors table
 
@@ -64,9 +64,9 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     """
     import os
 
-    from .inputs.tables import Columns
-    from .rules import load_rules
-    from .run import run as run_batch
+    from extract.inputs.tables import Columns
+    from extract.stages.rules import load_rules
+    from extract.runs.run import run as run_batch
 
     given = {"text": text_column, "title": title_column, "date": date_column, "url": url_column,
              "id": id_column}
@@ -86,7 +86,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     workers = workers or cores
     extractor = None
     if workers == 1 and engine == "local":
-        from .pipeline import Extractor
+        from extract.pipeline import Extractor
         extractor = Extractor(rules=rules)
     try:
         summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
@@ -120,7 +120,7 @@ def os_error_message(exc: OSError, out_dir: Path) -> str:
 
 
 # Further command groups register themselves on `main` (one import each).
-from .authoring import register as _register_authoring; _register_authoring(main)  # noqa: E402
-from .query import register as _register_query; _register_query(main)  # noqa: E402
-from .docs_tables import register as _register_docs; _register_docs(main)  # noqa: E402
-from .report import register as _register_report; _register_report(main)  # noqa: E402
+from extract.authoring.tools import register as _register_authoring; _register_authoring(main)  # noqa: E402
+from extract.report.query import register as _register_query; _register_query(main)  # noqa: E402
+from extract.authoring.docs_tables import register as _register_docs; _register_docs(main)  # noqa: E402
+from extract.report.page import register as _register_report; _register_report(main)  # noqa: E402

@@ -8,20 +8,20 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .attribute import CARRY_OVER, Attributor
-from .context import ContextBuilder
-from .entities import EntityRecognizer
-from .gazetteer import Gazetteer, Region
-from .load import RawArticle
+from extract.stages.attribute import CARRY_OVER, Attributor
+from extract.stages.context import ContextBuilder
+from extract.stages.entities import EntityRecognizer
+from extract.stages.gazetteer import Gazetteer, Region
+from extract.inputs.load import RawArticle
 from pydantic import ValidationError
 
-from .models import ArticleRow, Claim, EntityRow, ErrorRow
-from .normalize import normalize
-from .quantities import find_quantities
-from .rules import RuleSet, load_rules
-from .segment import Sentence, segment
-from .version import extractor_version
-from .watchdog import check as check_budget, stage
+from extract.models import ArticleRow, Claim, EntityRow, ErrorRow
+from extract.stages.normalize import normalize
+from extract.stages.quantities import find_quantities
+from extract.stages.rules import RuleSet, load_rules
+from extract.stages.segment import Sentence, segment
+from extract.version import extractor_version
+from extract.watchdog import check as check_budget, stage
 
 
 @dataclass

@@ -5,15 +5,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import __version__
-from .paths import DATA_DIR, RULES_DIR
-from .rules import RuleSet
+from extract import __version__
+from extract.paths import DATA_DIR, RULES_DIR
+from extract.stages.rules import RuleSet
 
 # The modules whose code decides what a claim row says (not the CLI, report, runner).
-_STAGES = ("load", "normalize", "segment", "context", "numbers", "rules", "quantities", "gazetteer", "entities",
-           "attribute", "models", "pipeline", "paths",
-           # what text and given metadata a page or table row yields
-           "inputs/html", "inputs/tables", "inputs/dates")
+_STAGES = ("models", "pipeline", "paths", "stages/*",
+           # what text and given metadata a file, page or table row yields
+           "inputs/*")
 
 
 def extractor_version(rules: RuleSet) -> str:
@@ -26,8 +25,8 @@ def _code_digest() -> str:
     package's code, the cue and segment files, the gazetteer. An incremental
     run re-processes everything when any of it changes."""
     package = Path(__file__).resolve().parent
-    files = ([package / f"{stage}.py" for stage in _STAGES] + sorted(RULES_DIR.glob("*.yaml"))
-             + sorted(DATA_DIR.glob("*.tsv")))
+    files = ([f for stage in _STAGES for f in sorted(package.glob(f"{stage}.py"))]
+             + sorted(RULES_DIR.glob("*.yaml")) + sorted(DATA_DIR.glob("*.tsv")))
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())

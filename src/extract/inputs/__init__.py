@@ -1,7 +1,7 @@
 """Input formats: which files under the input folder are articles, and how
 each kind is read.  Dispatch is by file extension.
 
-* file articles -- .txt/.md (extract.load) and .html/.htm (inputs.html): one
+* file articles -- .txt/.md (extract.inputs.load) and .html/.htm (inputs.html): one
   article per file, read whole by the worker that processes it;
 * tables -- .jsonl/.ndjson, .csv, .parquet (inputs.tables): one article per
   row, streamed in batches by the run's load stage, never read whole.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..load import Discovery, RawArticle, discover_all, read_article
+from extract.inputs.load import Discovery, RawArticle, discover_all, read_article
 
 FILE_FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
 TABLE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -32,6 +32,6 @@ def discover(input_dir: Path, follow_symlinks: bool = False) -> tuple[Discovery,
 def read_file_article(path: Path, rel: str, max_bytes: int = 20_000_000) -> RawArticle:
     """One file article, read by the reader of its format; raises LoadError."""
     if FILE_FORMATS.get(path.suffix.lower()) == "html":
-        from .html import read_html  # trafilatura/lxml load only where pages are read
+        from extract.inputs.html import read_html  # trafilatura/lxml load only where pages are read
         return read_html(path, rel, max_bytes)
     return read_article(path, rel, max_bytes)

@@ -17,8 +17,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from ..load import LoadError, RawArticle, decode_with_warnings, read_bytes
-from .dates import parse_date
+from extract.inputs.load import LoadError, RawArticle, decode_with_warnings, read_bytes
+from extract.inputs.dates import parse_date
 
 # WHATWG sniffs the charset from the first 1024 bytes; saved pages put long
 # scripts or comments first more often than that, so look a little further.

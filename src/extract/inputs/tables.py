@@ -26,9 +26,9 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..load import LoadError, RawArticle, decode
-from . import TABLE_FORMATS
-from .dates import parse_date
+from extract.inputs.load import LoadError, RawArticle, decode
+from extract.inputs import TABLE_FORMATS
+from extract.inputs.dates import parse_date
 
 BATCH_ROWS = 1_000            # rows turned into Python objects at a time
 CSV_BLOCK = 16 << 20          # a CSV row (an article with its quoted newlines) must fit in one block
@@ -195,7 +195,7 @@ def _records(batch: pa.RecordBatch, wanted: dict[str, str]) -> Iterator[dict]:
 
 def _sniff_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM), else what the text-file fallbacks
-    (extract.load.decode: detection, GB18030, Big5) make of the first bytes."""
+    (extract.inputs.load.decode: detection, GB18030, Big5) make of the first bytes."""
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF)

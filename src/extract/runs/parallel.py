@@ -21,13 +21,13 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .lifeline import watch_parent
-from .models import ErrorRow
-from .rules import RuleSet
-from .writer import write_shard
+from extract.runs.lifeline import watch_parent
+from extract.models import ErrorRow
+from extract.stages.rules import RuleSet
+from extract.runs.writer import write_shard
 
 if TYPE_CHECKING:   # loaded in the workers, not in the process that hands out shards
-    from .pipeline import Extractor
+    from extract.pipeline import Extractor
 
 log = logging.getLogger("extract")
 
@@ -39,7 +39,7 @@ def init_worker(rules: RuleSet | None) -> None:
     """ProcessPoolExecutor initializer: build this process's Extractor once."""
     global _EXTRACTOR
     watch_parent()   # never outlive the run's main process, even when it is SIGKILLed
-    from .pipeline import Extractor
+    from extract.pipeline import Extractor
     _EXTRACTOR = Extractor(rules=rules)
 
 
@@ -54,7 +54,7 @@ def get_extractor(rules: RuleSet | None = None) -> Extractor:
     global _EXTRACTOR
     with _LOCK:
         if _EXTRACTOR is None or (rules is not None and _EXTRACTOR.rules.digest != rules.digest):
-            from .pipeline import Extractor
+            from extract.pipeline import Extractor
             _EXTRACTOR = Extractor(rules=rules)
         return _EXTRACTOR
 
@@ -64,7 +64,7 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     articles), rows (the shard's table-row input, or None), max_bytes, version,
     budget (seconds per article, optional).  Writes the shard part folder;
     returns its stats."""
-    from .run import process_path, process_row  # run imports this module
+    from extract.runs.run import process_path, process_row  # run imports this module
 
     extractor = get_extractor(rules)
     if extractor.version != task["version"]:
@@ -85,7 +85,7 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
             else:
                 result, errors = process_row(extractor, row, task.get("budget"))
         except Exception as exc:  # process_path/row catch per-stage failures; this is a last guard
-            from .run import _failed
+            from extract.runs.run import _failed
             result, errors = _failed(extractor, rel, "", 0, row), [ErrorRow(
                 path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")]
         tables["errors"].extend(errors)
@@ -112,7 +112,7 @@ def _work_items(task: dict):
     for rel in task["rels"]:
         yield rel, None
     if task.get("rows"):
-        from .inputs.tables import read_shard_rows
+        from extract.inputs.tables import read_shard_rows
         for row in read_shard_rows(Path(task["rows"])):
             yield row.key, row
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import DATA_DIR
+from extract.paths import DATA_DIR
 
 DEFAULT_FILES = [DATA_DIR / "regions.tsv", DATA_DIR / "regions_extra.tsv"]
 LEVELS = ("country", "province", "city", "county")  # highest first

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from .parallel import process_shard
-from .rules import RuleSet
+from extract.runs.parallel import process_shard
+from extract.stages.rules import RuleSet
 
 log = logging.getLogger("extract")
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import regex
 
-from .entities import Entity
-from .gazetteer import Gazetteer, Region, city_path
-from .numbers import NumberError, parse_number
-from .paths import RULES_DIR
-from .quantities import Quantity
-from .rules import alternation, load_yaml
-from .context import DocumentContext
-from .segment import Segmented, Sentence
+from extract.stages.entities import Entity
+from extract.stages.gazetteer import Gazetteer, Region, city_path
+from extract.stages.numbers import NumberError, parse_number
+from extract.paths import RULES_DIR
+from extract.stages.quantities import Quantity
+from extract.stages.rules import alternation, load_yaml
+from extract.stages.context import DocumentContext
+from extract.stages.segment import Segmented, Sentence
 
 # How far back (characters) time and place carry over inside a paragraph or
 # sentence. Real paragraphs are shorter; pages flattened to one line are not,

@@ -40,20 +40,22 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from . import __version__, watchdog
-from .inputs import FILE_FORMATS, discover, read_file_article
-from .inputs.tables import Columns, Scan, TableRow, scan_tables, split_spool
-from .load import LoadError, RawArticle
-from .manifest import read_manifest, remove_manifest, write_manifest
-from .models import TABLES, ArticleRow, ErrorRow, arrow_schema
-from .outlock import OutLock
-from .quantities import RuleTimeout
-from .rules import RuleSet, load_rules
-from .version import extractor_version
-from .writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
+from extract import __version__
+
+from extract import watchdog
+from extract.inputs import FILE_FORMATS, discover, read_file_article
+from extract.inputs.tables import Columns, Scan, TableRow, scan_tables, split_spool
+from extract.inputs.load import LoadError, RawArticle
+from extract.runs.manifest import read_manifest, remove_manifest, write_manifest
+from extract.models import TABLES, ArticleRow, ErrorRow, arrow_schema
+from extract.runs.outlock import OutLock
+from extract.stages.quantities import RuleTimeout
+from extract.stages.rules import RuleSet, load_rules
+from extract.version import extractor_version
+from extract.runs.writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
 
 if TYPE_CHECKING:   # the pipeline (spaCy, jieba) loads only where articles are processed
-    from .pipeline import ArticleResult, Extractor
+    from extract.pipeline import ArticleResult, Extractor
 
 log = logging.getLogger("extract")
 
@@ -204,16 +206,16 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     try:
         if tasks:
             if engine == "dask":
-                from .engine_dask import run_dask
+                from extract.runs.engine_dask import run_dask
                 run_dask(tasks, rules, workers, scheduler, on_done)
             elif workers == 1 or len(tasks) == 1:
-                from .parallel import run_serial
+                from extract.runs.parallel import run_serial
                 if extractor is None:
-                    from .pipeline import Extractor
+                    from extract.pipeline import Extractor
                     extractor = Extractor(rules=rules)
                 run_serial(tasks, extractor, on_done)
             else:
-                from .parallel import run_pool
+                from extract.runs.parallel import run_pool
                 run_pool(tasks, rules, min(workers, len(tasks)), on_done)
     finally:
         bar.close()
@@ -334,7 +336,7 @@ def _process(extractor: Extractor, rel: str, load: Callable[[], RawArticle], bud
 
 def _failed(extractor: Extractor, rel: str, sha: str, chars: int, row: TableRow | None = None,
             fmt: str = "txt"):
-    from .pipeline import ArticleResult
+    from extract.pipeline import ArticleResult
     where = {"input_format": fmt} if row is None else {
         "input_format": row.input_format, "file": row.file, "row": row.row, "url": row.url, "title_given": row.title}
     return ArticleResult(ArticleRow(path=rel, sha256=sha, chars=chars, claims=0, status="error",

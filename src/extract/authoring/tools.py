@@ -26,9 +26,9 @@ from typing import Iterable
 
 import click
 
-from .normalize import normalize
-from .quantities import Quantity, RuleTimeout, find_quantities
-from .rules import Example, Rule, RuleError, RuleSet, load_rules
+from extract.stages.normalize import normalize
+from extract.stages.quantities import Quantity, RuleTimeout, find_quantities
+from extract.stages.rules import Example, Rule, RuleError, RuleSet, load_rules
 
 REL_TOL = 1e-3
 
@@ -266,11 +266,11 @@ def _wrap_run(main: click.Group) -> None:
 
 def register(main: click.Group) -> None:
     """Add the authoring commands to the `extract` group."""
-    from .coverage import coverage_cmd
+    from extract.authoring.coverage import coverage_cmd
     main.add_command(rules_group)
     main.add_command(coverage_cmd)
     main.add_command(explain_cmd)
-    from .evaluate import diff_cmd, evaluate_cmd
+    from extract.authoring.evaluate import diff_cmd, evaluate_cmd
     main.add_command(evaluate_cmd)
     main.add_command(diff_cmd)
     _wrap_run(main)
@@ -280,7 +280,7 @@ def register(main: click.Group) -> None:
 
 def _dropped_why(q, seg, text: str) -> str:
     """Where a matched number was dropped: the header, or which page furniture."""
-    from .segment import furniture_reason
+    from extract.stages.segment import furniture_reason
 
     if q.start < seg.header.end:
         return "in the header: publication line, site name or menu"
@@ -296,10 +296,10 @@ def _dropped_why(q, seg, text: str) -> str:
 
 def explain(text: str, extractor, path: str = "text") -> str:
     """Readable account of every claim, exclusion and unexplained number in `text`."""
-    from .coverage import Coverage
-    from .load import RawArticle
+    from extract.authoring.coverage import Coverage
+    from extract.inputs.load import RawArticle
 
-    from .segment import segment
+    from extract.stages.segment import segment
 
     result = extractor.process(RawArticle(path, text, "", "utf-8", len(text.encode("utf-8"))))
     norm = normalize(text)
@@ -350,11 +350,11 @@ def explain(text: str, extractor, path: str = "text") -> str:
 @_RULES_OPT
 def explain_cmd(text_or_file: str, user_rules) -> None:
     """Which rule made each claim in TEXT_OR_FILE, its fields, and which rules lost and why."""
-    from .pipeline import Extractor
+    from extract.pipeline import Extractor
 
     path = Path(text_or_file)
     if len(text_or_file) < 4096 and path.is_file():
-        from .load import LoadError, read_article
+        from extract.inputs.load import LoadError, read_article
         try:
             raw = read_article(path, path.name)
         except LoadError as exc:

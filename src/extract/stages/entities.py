@@ -25,9 +25,9 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokens import Doc
 from spacy.util import DummyTokenizer
 
-from .gazetteer import Gazetteer, Region
-from .paths import RULES_DIR
-from .rules import alternation, load_yaml
+from extract.stages.gazetteer import Gazetteer, Region
+from extract.paths import RULES_DIR
+from extract.stages.rules import alternation, load_yaml
 
 RULES_FILE = RULES_DIR / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")

@@ -24,7 +24,7 @@ import click
 import duckdb
 import pyarrow as pa
 
-from .models import TABLES, arrow_schema
+from extract.models import TABLES, arrow_schema
 
 FORMATS = ("table", "csv", "parquet", "json")
 MAX_CELL = 60  # display columns per cell in the table format
@@ -160,7 +160,7 @@ def write_result(table: pa.Table, fmt: str, output: Path | None) -> None:
     if fmt == "parquet":
         if output is None:
             raise click.UsageError("--format parquet needs --output FILE")
-        from .writer import write_table_atomic
+        from extract.runs.writer import write_table_atomic
         write_table_atomic(table, output)
         return
     text = {"table": format_table, "csv": format_csv, "json": format_json}[fmt](table)

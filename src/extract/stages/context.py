@@ -26,11 +26,11 @@ from pathlib import Path
 
 import regex
 
-from .entities import Entity
-from .gazetteer import Gazetteer, Region
-from .paths import RULES_DIR
-from .rules import RuleError, alternation, load_yaml
-from .segment import Segmented
+from extract.stages.entities import Entity
+from extract.stages.gazetteer import Gazetteer, Region
+from extract.paths import RULES_DIR
+from extract.stages.rules import RuleError, alternation, load_yaml
+from extract.stages.segment import Segmented
 
 REGION_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "institution",
                   "national", "body", "none")

@@ -1,4 +1,4 @@
-"""Static CSS and JavaScript of the HTML report (extract.report).
+"""Static CSS and JavaScript of the HTML report (extract.report.page).
 
 Kept apart from the Python so the page code reads as one piece.  The script
 never puts article data into markup: every string from the data goes into the

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import charset_normalizer
 
-from extract.normalize import to_simplified
+from extract.stages.normalize import to_simplified
 
 SUFFIXES = (".txt", ".md")
 

@@ -17,8 +17,8 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .models import Category, Kind, Qualifier
-from .paths import RULES_DIR
+from extract.models import Category, Kind, Qualifier
+from extract.paths import RULES_DIR
 
 SHIPPED_RULES = RULES_DIR
 VOCABULARY_FILE = "vocabulary.yaml"

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 
-from .numbers import NumberError, parse_cheng, parse_fraction, parse_number
-from .rules import Rule, RuleSet
-from .watchdog import check as check_budget
+from extract.stages.numbers import NumberError, parse_cheng, parse_fraction, parse_number
+from extract.stages.rules import Rule, RuleSet
+from extract.watchdog import check as check_budget
 
 # Time a rule may spend over the text it scans (all its matches together), per
 # MATCH_TIMEOUT_CHARS characters: long articles get proportionally more.  The

@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 import regex
 
-from .load import LoadError, discover, read_article
-from .normalize import normalize
-from .quantities import RuleTimeout, find_quantities
-from .rules import RuleSet, vocabulary_fragments
-from .segment import segment
+from extract.inputs.load import LoadError, discover, read_article
+from extract.stages.normalize import normalize
+from extract.stages.quantities import RuleTimeout, find_quantities
+from extract.stages.rules import RuleSet, vocabulary_fragments
+from extract.stages.segment import segment
 
 _CN = "零〇一二两三四五六七八九十百千万亿"
 NUMBER = regex.compile(rf"(?<![\d.,])\d+(?:[.,]\d+)*|[{_CN}]+")
@@ -128,7 +128,7 @@ def coverage(input_dir: Path, rules: RuleSet, context: str = "both") -> tuple[li
 def write_parquet(rows: list[dict], out: Path) -> None:
     import pyarrow as pa
 
-    from .writer import write_table_atomic
+    from extract.runs.writer import write_table_atomic
     schema = pa.schema([("pattern", pa.string()), ("count", pa.int64()), ("examples", pa.list_(pa.string()))])
     write_table_atomic(pa.Table.from_pylist(rows, schema=schema), out)
 
@@ -144,7 +144,7 @@ def write_parquet(rows: list[dict], out: Path) -> None:
 @click.option("--top", type=int, default=40, show_default=True, help="Groups to print (0 = all)")
 def coverage_cmd(input_dir: Path, user_rules, out: Path | None, context: str, top: int) -> None:
     """Numbers in article bodies that no rule turned into a claim and no exclusion explained."""
-    from .authoring import _load
+    from extract.authoring.tools import _load
     rules = _load(user_rules)
     rows, total, missed = coverage(input_dir, rules, context)
     shown = rows if top <= 0 else rows[:top]

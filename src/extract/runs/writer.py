@@ -23,7 +23,7 @@ from typing import Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .models import TABLES, Record, arrow_schema
+from extract.models import TABLES, Record, arrow_schema
 
 ROW_GROUP = 5_000
 TABLE_NAMES = tuple(TABLES)  # claims, articles, entities, errors

@@ -24,8 +24,8 @@ from pathlib import Path
 import click
 import pyarrow.parquet as pq
 
-from .manifest import read_manifest
-from .report_assets import APP_JS, CSS, ERRORS_JS
+from extract.runs.manifest import read_manifest
+from extract.report.assets import APP_JS, CSS, ERRORS_JS
 
 log = logging.getLogger("extract")
 
@@ -70,7 +70,7 @@ def _read_text(articles_dir: Path | None, row: dict) -> tuple[str | None, list[s
         return row["text"], []
     if articles_dir is None:
         return None, ["Article text not available (no input folder given): claims are listed with their sentences."]
-    from .load import LoadError, read_article
+    from extract.inputs.load import LoadError, read_article
     path = articles_dir / row["path"]
     if not path.is_file():
         return None, [f"Article file not found under {articles_dir}: claims are listed with their sentences."]

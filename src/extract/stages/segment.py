@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import regex
 
-from .paths import RULES_DIR
-from .rules import load_yaml
+from extract.paths import RULES_DIR
+from extract.stages.rules import load_yaml
 
 RULES_PATH = RULES_DIR / "segment.yaml"
 

@@ -1,0 +1,1 @@
+"""Tools for rule authors: rule examples, explain, coverage, evaluate, generated docs."""

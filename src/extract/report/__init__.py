@@ -1,0 +1,1 @@
+"""What analysts look at: the HTML report and read-only queries."""
