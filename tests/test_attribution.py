@@ -127,3 +127,10 @@ def test_economic_development_zone_is_a_region_inside_its_city(extractor):
 def test_a_programme_named_plan_is_no_target(extractor):
     got = claims(extractor, "营养改善计划覆盖所有农牧民子女,年受益学生达38万人次。在常山,计划通过两年时间覆盖25所小学。")
     assert not got["38万人次"].target and got["25所"].target
+
+
+def test_shares_of_areas_spending_rates_and_populations(extractor):
+    got = claims(extractor, "全国累计已达2767个县,占比95.32%。全国普通小学生均一般公共预算教育经费年均增长5.08%。"
+                            "2021年出生人口1062万人。教职员工350多人。")
+    assert got["95.32%"].category == "coverage" and got["5.08%"].category == "funding"
+    assert got["1062万人"].category == "other" and got["350多人"].category == "teachers"

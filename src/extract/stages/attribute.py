@@ -109,6 +109,7 @@ class Attributor:
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
+        self.inherited_shares = cats.get("inherited_shares") or {}
         self.units_fixed = cats.get("units_fixed") or {}
         # `requires`: words that must also stand in the sentence before the number
         self.category_rules = [
@@ -241,6 +242,8 @@ class Attributor:
                 or q.unit in _PEOPLE and previous.category in ("students", "teachers")):
             # 其中普通高校7759人、普通高中10274人: the list's head says what is counted
             category, subject = previous.category, previous.subject
+            if q.unit in ("%", "百分点"):
+                category = self.inherited_shares.get(category, category)
         if category is None:
             category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
                         or q.unit_category or "other")
