@@ -134,3 +134,9 @@ def test_shares_of_areas_spending_rates_and_populations(extractor):
                             "2021年出生人口1062万人。教职员工350多人。")
     assert got["95.32%"].category == "coverage" and got["5.08%"].category == "funding"
     assert got["1062万人"].category == "other" and got["350多人"].category == "teachers"
+
+
+def test_parts_of_a_count_take_its_category(extractor):
+    got = claims(extractor, "目前,全市共有教育集团158个,其中城区90个,郊区68个。全市共有县区12个。")
+    assert got["90个"].category == got["68个"].category == "education_groups"
+    assert got["12个"].category == "regions"

@@ -47,6 +47,8 @@ _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|
 
 
 _PEOPLE = ("人", "人次")
+# Between a count and its parts: 158个,其中城区90个 / 、郊区68个
+_BREAKDOWN_GAP = regex.compile(r"[,;、(]?(?:其中|包括|含)?[^\d,;:。!?\n]{0,6}")
 # Between two items of one list: no clause break, a list joiner, no number.
 _LIST_GAP = regex.compile(r"[^,;:。!?\n\d]{0,16}?[、和及与][^,;:。!?\n\d]{0,16}")
 _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
@@ -71,6 +73,7 @@ class Attribution:
     qualifier: str
     region_source: str = "none"
     year_source: str = "none"
+    unit: str = ""
 
 
 def _alt(words) -> regex.Pattern:
@@ -244,6 +247,10 @@ class Attributor:
             category, subject = previous.category, previous.subject
             if q.unit in ("%", "百分点"):
                 category = self.inherited_shares.get(category, category)
+        if (category in (None, "regions") and previous is not None and previous.unit == q.unit
+                and previous.category != "regions" and gap is not None and _BREAKDOWN_GAP.fullmatch(gap)):
+            # 教育集团158个,其中城区90个,郊区68个: parts of the count before, not areas
+            category, subject = previous.category, previous.subject
         if category is None:
             category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
                         or q.unit_category or "other")
@@ -255,7 +262,7 @@ class Attributor:
             if m is not None and not _DIGIT.search(clause, m.end()):
                 qualifier = self.distant_q[m.group()]
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier,
-                           region_source if region is not None else "none", year_source)
+                           region_source if region is not None else "none", year_source, q.unit)
 
     def _target(self, before: str, pub_year: int | None) -> bool:
         if self.forecast_re.search(before):
