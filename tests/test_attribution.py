@@ -140,3 +140,8 @@ def test_parts_of_a_count_take_its_category(extractor):
     got = claims(extractor, "目前,全市共有教育集团158个,其中城区90个,郊区68个。全市共有县区12个。")
     assert got["90个"].category == got["68个"].category == "education_groups"
     assert got["12个"].category == "regions"
+
+
+def test_rooms_are_facilities_and_kindergartens_in_ge_are_schools(extractor):
+    got = claims(extractor, "西藏中小学多媒体教室数量达9484间。支持1843个公办幼儿园改善办学条件。")
+    assert got["9484间"].category == "facilities" and got["1843个"].category == "schools"
