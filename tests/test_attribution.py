@@ -145,3 +145,8 @@ def test_parts_of_a_count_take_its_category(extractor):
 def test_rooms_are_facilities_and_kindergartens_in_ge_are_schools(extractor):
     got = claims(extractor, "西藏中小学多媒体教室数量达9484间。支持1843个公办幼儿园改善办学条件。")
     assert got["9484间"].category == "facilities" and got["1843个"].category == "schools"
+
+
+def test_a_quota_list_by_place_counts_what_its_total_counts(extractor):
+    got = claims(extractor, "新增共建型教育共同体学校(校区)合计1532家,分解下达给各市的保底任务数如下:杭州市174家、宁波市152家。")
+    assert got["1532家"].category == got["174家"].category == got["152家"].category == "member_schools"

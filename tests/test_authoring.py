@@ -136,3 +136,10 @@ def test_diff_and_evaluate_commands(tmp_path):
     res = CliRunner().invoke(main, ["evaluate", str(tmp_path / "old"), str(tmp_path / "gold.jsonl")])
     assert res.exit_code == 0, res.output
     assert "mention  P 1.000  R 1.000  F1 1.000" in res.output
+
+
+def test_explain_takes_a_text_too_long_for_a_file_name():
+    text = "新增县域内融合型、共建型教育共同体学校(校区)合计1532家," * 3
+    res = CliRunner().invoke(main, ["explain", text])
+    assert res.exit_code == 0, res.output
+    assert "1532家" in res.output

@@ -345,6 +345,14 @@ def explain(text: str, extractor, path: str = "text") -> str:
     return "\n".join(lines)
 
 
+def _is_file(path: Path) -> bool:
+    """A text argument can be too long for a file name (255 bytes: 85 Han characters)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 @click.command("explain")
 @click.argument("text_or_file")
 @_RULES_OPT
@@ -353,7 +361,7 @@ def explain_cmd(text_or_file: str, user_rules) -> None:
     from extract.pipeline import Extractor
 
     path = Path(text_or_file)
-    if len(text_or_file) < 4096 and path.is_file():
+    if len(text_or_file) < 4096 and _is_file(path):
         from extract.inputs.load import LoadError, read_article
         try:
             raw = read_article(path, path.name)

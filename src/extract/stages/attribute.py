@@ -248,8 +248,10 @@ class Attributor:
             if q.unit in ("%", "百分点"):
                 category = self.inherited_shares.get(category, category)
         if (category in (None, "regions") and previous is not None and previous.unit == q.unit
-                and previous.category != "regions" and gap is not None and _BREAKDOWN_GAP.fullmatch(gap)):
-            # 教育集团158个,其中城区90个,郊区68个: parts of the count before, not areas
+                and previous.category != "regions" and gap is not None
+                and (_BREAKDOWN_GAP.fullmatch(gap) or not what.strip(" :"))):
+            # 教育集团158个,其中城区90个,郊区68个 / 任务数如下:杭州市174家: parts of the
+            # count before (its clause is only a place), not areas
             category, subject = previous.category, previous.subject
         if category is None:
             category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
