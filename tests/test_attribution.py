@@ -140,3 +140,8 @@ CATEGORY_CASES = [
 def test_categories(extractor, text, expected):
     got = claims(extractor, text)
     assert {k: got[k].category for k in expected} == expected
+
+
+def test_a_goal_or_task_named_after_the_figure_is_a_target(extractor):
+    got = claims(extractor, "为了达到公营小学有60%的目标。实施123所中小学校的消防设施改造任务。已完成80所学校的改造任务。")
+    assert got["60%"].target and got["123所"].target and not got["80所"].target

@@ -109,6 +109,7 @@ class Attributor:
         self.target_re = _alt(cues["target_cues"])
         self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
+        self.goal_after_re = _alt(cues["goal_after"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
@@ -215,8 +216,12 @@ class Attributor:
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and _LIST_GAP.fullmatch(gap)):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
-        target = self._target(before, anchor) or (
-            doc.targets_by_default and not self.forecast_re.search(before) and not self.reached_re.search(before))
+        plain = not self.forecast_re.search(before) and not self.reached_re.search(before)
+        clause_after = _CLAUSE_END.split(after, 1)[0]
+        target = self._target(before, anchor) or (plain and (
+            doc.targets_by_default
+            # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务)
+            or bool(self.goal_after_re.search(clause_after))))
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
         if year is None and heading_year is not None and year_source != "reset":
