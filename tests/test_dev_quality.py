@@ -1,0 +1,41 @@
+"""The dev set (../shared/dev: 74 real web excerpts, not copied into the repo) against
+its gold, with issue 9's thresholds for what the code reaches today, and the two
+halves (odd and even files) within 0.05 of each other: a gap means code fitted to
+articles. Skips where ../shared is absent."""
+import pytest
+
+from conftest import SHARED, require_shared
+
+DEV = SHARED / "dev"
+
+# Issue 9's "done when", where reached; target recall (issue: 0.80) is held at what
+# the code reaches so that it cannot fall back unnoticed.
+THRESHOLDS = {"f1": 0.95, "acc_region": 0.93, "acc_year": 0.92, "acc_category": 0.88, "claim_f1": 0.85,
+              "strict_claim_f1": 0.80, "target_precision": 0.85, "target_recall": 0.65}
+
+
+@pytest.fixture(scope="module")
+def dev_claims(extractor, tmp_path_factory):
+    require_shared(DEV / "gold.jsonl", DEV / "articles")
+    from extract.authoring.evaluate import load_claims
+    from extract.runs.run import run
+    out = tmp_path_factory.mktemp("dev_out")
+    run(DEV / "articles", out, extractor, progress=False)
+    return load_claims(out), load_claims(DEV / "gold.jsonl")
+
+
+def test_dev_scores(dev_claims):
+    from extract.authoring.evaluate import evaluate
+    pred, gold = dev_claims
+    r = evaluate(pred, gold)
+    low = [f"{k} = {r[k]:.3f} < {v}" for k, v in THRESHOLDS.items() if r[k] < v]
+    assert not low, low
+
+
+def test_dev_halves_agree(dev_claims):
+    from extract.authoring.evaluate import evaluate
+    pred, gold = dev_claims
+    arts = sorted({g["article"] for g in gold})
+    f = [evaluate(pred, [g for g in gold if g["article"] in half])["claim_f1"]
+         for half in (set(arts[0::2]), set(arts[1::2]))]
+    assert abs(f[0] - f[1]) <= 0.05, f"claim F1 of the halves: {f[0]:.3f} / {f[1]:.3f}"
