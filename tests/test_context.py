@@ -55,15 +55,21 @@ def test_kind_examples(builder):
         assert builder.kind_of(ex) == "news", ex
 
 
-def test_publisher_and_navigation_examples(builder):
+def test_publisher_examples(builder):
     for ex in CUES["publisher"]["examples"]:
         assert builder.is_publisher(ex), ex
     for ex in CUES["publisher"]["counter_examples"]:
         assert not builder.is_publisher(ex), ex
-    for ex in CUES["navigation"]["examples"]:
-        assert builder.is_navigation(ex), ex
-    for ex in CUES["navigation"]["counter_examples"]:
-        assert not builder.is_navigation(ex), ex
+
+
+def test_masthead_and_navigation_examples():
+    from extract.stages.segment import is_masthead, is_navigation
+    furniture = load_yaml((RULES_DIR / "segment.yaml").read_text(encoding="utf-8"))["furniture"]
+    for check, name in ((is_masthead, "masthead"), (is_navigation, "navigation")):
+        for ex in furniture["examples"][name]:
+            assert check(ex), ex
+        for ex in furniture["counter_examples"][name]:
+            assert not check(ex), ex
 
 
 # --------------------------------------------------------------------------- time
@@ -238,3 +244,20 @@ def test_broken_cue_file_names_itself(tmp_path):
     (tmp_path / "context.yaml").write_text(bad, encoding="utf-8")
     with pytest.raises(RuleError, match="context.yaml"):
         ContextBuilder(Gazetteer.load(), tmp_path)
+
+
+MIRROR_TOP = "无码视频在线|欧洲一二三区免费视频|精品国产视频|亚洲精品视频网站\n香港商报\n今日西安 今日长安 今日高陵 今日蓝田\n\n"
+MIRROR_BOTTOM = "\n\n上一篇:广州新增学位3000个\n下一篇:深圳新建学校5所\n浏览量:1024 评论:0\n分享到:微信 微博\n"
+
+
+def test_a_mirror_sites_furniture_changes_no_claim(extractor, seed_paths):
+    """Spam links, a masthead and a menu naming other cities on top, prev/next links and
+    counters below: the seeds' claims stay what they are (value, unit, place, year, plan)."""
+    def key(result):
+        return sorted((c.value, c.unit, c.region or "", c.year or 0, c.target, c.category) for c in result.claims)
+
+    for path in seed_paths:
+        text = path.read_text(encoding="utf-8")
+        clean = extractor.process(RawArticle(path.name, text, "", "utf-8", 1))
+        mirrored = extractor.process(RawArticle(path.name, MIRROR_TOP + text + MIRROR_BOTTOM, "", "utf-8", 1))
+        assert key(mirrored) == key(clean), path.name

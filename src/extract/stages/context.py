@@ -30,7 +30,7 @@ from extract.stages.entities import Entity
 from extract.stages.gazetteer import Gazetteer, Region
 from extract.paths import RULES_DIR
 from extract.stages.rules import RuleError, alternation, load_yaml
-from extract.stages.segment import Segmented
+from extract.stages.segment import Segmented, is_masthead, is_navigation
 
 REGION_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "institution",
                   "national", "body", "none")
@@ -105,11 +105,8 @@ class ContextBuilder:
                       if k not in ("examples", "counter_examples")]
         self.plan_kinds = set(cues["plan_kinds"])
         p = cues["publisher"]
-        self.masthead = regex.compile(p["masthead"])
         self.dateline = regex.compile(p["dateline"])
         self.byline = regex.compile(p["byline"])
-        nav = cues["navigation"]
-        self.nav_min, self.nav_max = nav["min_items"], nav["max_item"]
         self.example_place = regex.compile(cues["example_place"])
         self.caption = regex.compile(cues["caption"])
         self.institutions = cues["institutions"]
@@ -158,16 +155,9 @@ class ContextBuilder:
         return next((k for k, rx in self.kinds if rx.search(heading)), "news")
 
     def is_publisher(self, line: str) -> bool:
-        """A masthead, a news agency's dateline or a byline."""
-        return self.is_masthead(line) or bool(self.dateline.search(line) or self.byline.search(line))
+        """A news agency's dateline or a byline."""
+        return bool(self.dateline.search(line) or self.byline.search(line))
 
-    def is_navigation(self, line: str) -> bool:
-        items = line.split()
-        return (len(items) >= self.nav_min and all(len(i) <= self.nav_max for i in items)
-                and not regex.search(r"[,。;:、\d]", line))
-
-    def is_masthead(self, line: str) -> bool:
-        return bool(self.masthead.match(line.strip()))
 
     # ---- decision ------------------------------------------------------------------
 
@@ -179,7 +169,7 @@ class ContextBuilder:
         title = header.title or title_given
         title_span = ((header.title_start, header.title_start + len(header.title))
                       if header.title and header.title_start is not None else None)
-        if title and self.is_masthead(title):
+        if title and is_masthead(title):
             # 广西日报传媒集团主办 taken for a title: who publishes, not what it is about
             evidence.append(Evidence("masthead", *(title_span or (-1, -1)), title[:40]))
             if title_span:
@@ -224,10 +214,10 @@ class ContextBuilder:
             if in_title:
                 continue
             kind = None
-            if self.is_navigation(line) or (e <= header.end and not self._office_line(text, s, e, entities)):
-                kind = "navigation" if self.is_navigation(line) else "masthead"
-            elif self.is_masthead(line) or self.byline.search(line) and len(line) <= 12:
-                kind = "masthead" if self.is_masthead(line) else "byline"
+            if is_navigation(line) or (e <= header.end and not self._office_line(text, s, e, entities)):
+                kind = "navigation" if is_navigation(line) else "masthead"
+            elif is_masthead(line) or self.byline.search(line) and len(line) <= 12:
+                kind = "masthead" if is_masthead(line) else "byline"
             if kind:
                 ignored.append((s, e))
                 evidence.append(Evidence(kind, s, e, line[:40]))
@@ -242,7 +232,7 @@ class ContextBuilder:
             if para.end - para.start <= 80 and self.caption.search(line):
                 ignored.append((para.start, para.end))
                 evidence.append(Evidence("caption", para.start, para.end, line[:40]))
-            elif para.furniture or self.is_navigation(line) or (para.end - para.start <= 16 and self.is_masthead(line)):
+            elif para.furniture or is_navigation(line) or (para.end - para.start <= 16 and is_masthead(line)):
                 ignored.append((para.start, para.end))
         for ent in entities:
             if ent.label == "REGION" and self.example_place.match(text, ent.end):

@@ -43,9 +43,9 @@ _UNITS = (
 # "3 万"), and thousands separators ("5 000名").  Digit-space-digit is only
 # dropped before an exact 3-digit group, so "2021 2022" stays two numbers.
 # Newlines are never touched: they separate paragraphs.
-# Also a single space between two Han characters: Chinese has no word spaces,
-# and letter-spaced pages (提 问 者 : 邓 兆 棠) must read as words for the rules
-# and the gazetteer.
+# Also a single space between two Han characters of a letter-spaced page (提 问 者
+# : 邓 兆 棠), where one side is a lone character: they must read as words for the
+# rules and the gazetteer. Spaces between words (今日西安 今日长安, a menu) stay.
 # Pinyin glosses that mirror sites put after characters (城乡(xiāng), 鄂托克(ke)旗):
 # dropped like spaces, so places, units and numbers match through them.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -55,7 +55,7 @@ _NUMBER_GAP = regex.compile(
     rf"{_PINYIN_GLOSS}"
     rf"|(?<=[0-9])[ \t]+(?=[0-9]{{3}}(?![0-9]))"
     rf"|(?<=[0-9{_CN_NUMERALS}])[ \t]+(?={_UNITS})"
-    rf"|(?<=\p{{Han}})[ \t](?=\p{{Han}})"
+    rf"|(?<=(?<!\S)\p{{Han}})[ \t](?=\p{{Han}})|(?<=\p{{Han}})[ \t](?=\p{{Han}}(?!\S))"
 )
 
 

@@ -97,6 +97,18 @@ _NOT_TITLE = re.compile(_H["not_title"])
 _FURN_ANY = _alt(_F["anywhere"])
 _FURN_SHORT = _alt(_F["short"])
 _LINK_LIST = re.compile(_F["link_list"])
+_MASTHEAD = regex.compile(_F["masthead"])
+_NAVIGATION = regex.compile(_F["navigation"])
+
+
+def is_masthead(line: str) -> bool:
+    """A line that is only a media or site name: who publishes, not what it is about."""
+    return bool(_MASTHEAD.match(line.strip()))
+
+
+def is_navigation(line: str) -> bool:
+    """A menu line: several short items and nothing else."""
+    return bool(_NAVIGATION.match(line.strip()))
 _BLOCK_HEAD = _alt(_F["block_heads"])
 _PROSE_BLOCK = re.compile(_F["prose_blocks"])
 
@@ -174,7 +186,8 @@ def _is_furniture_sentence(sentence: str) -> bool:
     """`anywhere` words at any length (版权所有, an e-mail address); the `short` ones
     only in a short sentence, since they also occur in real body sentences."""
     return bool(_FURN_ANY.search(sentence) or _LINK_LIST.match(sentence)
-                or (len(sentence) <= _F["short_max"] and _FURN_SHORT.search(sentence)))
+                or (len(sentence) <= _F["short_max"]
+                    and (_FURN_SHORT.search(sentence) or is_masthead(sentence) or is_navigation(sentence))))
 
 
 def furniture_reason(line: str) -> str | None:
@@ -197,6 +210,8 @@ def _looks_like_title(line: str) -> bool:
         and line[-1] not in "。;:,、"
         and not _NOT_TITLE.search(line)
         and not _is_furniture_line(line)
+        and not is_masthead(line)
+        and not is_navigation(line)
         and not any(rx.match(line) for _, _, _, rx in _MARKERS)
     )
 
@@ -246,13 +261,14 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
 
 
 def _title_only_header(text, lines, zone) -> tuple[Header, int]:
-    """Without a publication line, take a title only when it is clearly one: a short
-    line among the first ones, set off by a blank line. Otherwise the text is an
-    excerpt and its first line stays body (losing a title costs less than losing body)."""
-    for k, i in enumerate(zone[:3]):
+    """Without a publication line, take a title only when it is clearly one: the first
+    line that is no furniture, short and set off by a blank line. Otherwise the text is an
+    excerpt and its first line stays body (losing a title costs less than losing body).
+    Site furniture above the title (mastheads, menus, spam link lists) is passed over."""
+    for i in zone:
         s, e, nl = lines[i]
         ln = text[s:e]
-        if _is_furniture_line(ln) or len(ln) < 6:
+        if _is_furniture_line(ln) or is_masthead(ln) or is_navigation(ln) or len(ln) < 6:
             continue
         blank_after = i + 1 < len(lines) and lines[i + 1][0] == lines[i + 1][1]
         if _looks_like_title(ln) and blank_after:
