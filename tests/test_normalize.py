@@ -32,7 +32,8 @@ def check_invariants(n: NormalizedText) -> None:
         ("生师比13︰1，男女比1∶1", "生师比13:1,男女比1:1"),
         ("。、“”《》", "。、“”《》"),  # CJK punctuation is kept
         ("個學校萬億兩區於", "个学校万亿两区于"),
-        ("衞生署 顯著 乾隆 乾淨", "卫生署显著乾隆干净"),  # HK variant; phrase-aware
+        ("衞生署 顯著 乾隆 乾淨", "卫生署 显著 乾隆 干净"),  # HK variant; phrase-aware; spaces between words stay
+        ("今日西安 今日长安 今日高陵", "今日西安 今日长安 今日高陵"),  # a menu keeps its items apart
         ("提 问 者 : 邓 兆 棠", "提问者 : 邓兆棠"),  # letter-spaced pages read as words
     ],
 )
