@@ -145,3 +145,25 @@ def test_categories(extractor, text, expected):
 def test_a_goal_or_task_named_after_the_figure_is_a_target(extractor):
     got = claims(extractor, "为了达到公营小学有60%的目标。实施123所中小学校的消防设施改造任务。已完成80所学校的改造任务。")
     assert got["60%"].target and got["123所"].target and not got["80所"].target
+
+
+def test_review_cases(extractor):
+    """Forms a review found the new cues mistook (each was wrong once)."""
+    long_paragraph = ("今年秋季,深圳新增公办中小学学位9万座,新建改扩建学校50所,其中高中学校12所,另有义务教育阶段学校"
+                      "38所陆续投入使用。全市为中小学配备3D打印机500台。全市中小学智慧校园APP覆盖学校300所。")
+    got = claims(extractor, long_paragraph)
+    assert "500台" in got and "300所" in got          # 打印, APP are furniture words only in short lines
+    got = claims(extractor, "江苏省出台电子学籍管理办法,全省新增公办学位5000个。")
+    assert got["5000个"].region == "江苏省"            # 出台电子 is no news agency's dateline
+    got = claims(extractor, "2024-03-01 来源:市教育局\n\n力争2025年内新建学校10所。\n")
+    assert got["10所"].year == 2025                   # 2025年内 is 2025, not this year
+    got = claims(extractor, "2024-03-01 来源:市教育局\n\n2012年以来,全市教育事业发展取得显著成效。\n全市共有中小学500所。\n")
+    assert got["500所"].year is None                  # X年以来 is no report's year
+    got = claims(extractor, "某市教育\n\n2019年—2023年,全市累计新建学校30所。\n\n全市共有专任教师3万人。\n")
+    assert got["3万人"].year is None                  # a range is no timeline heading
+    got = claims(extractor, "中央财政下达2024年学生资助补助经费\n\n全国共资助学生1500万人次。\n")
+    assert got["1500万人次"].target is False          # money handed down is no plan
+    got = claims(extractor, "2024-03-01 来源:某报\n\n2023年,全市完成123所学校的改造任务。实施124所学校的改造任务,现已全部完成。")
+    assert not got["123所"].target and not got["124所"].target
+    got = claims(extractor, "广东省教育事业发展统计公报发布\n\n全省共有各级各类学校3.2万所。\n")
+    assert got["3.2万所"].region == "广东省"          # a title ending in 发布 is no masthead

@@ -19,7 +19,7 @@ Kind = Literal["level", "change"]
 RegionSource = Literal["sentence", "paragraph", "section", "heading", "title", "institution",
                        "national", "body", "none"]
 YearSource = Literal["sentence", "paragraph", "section", "heading", "title", "report", "dateline",
-                     "published", "none"]
+                     "published", "inferred", "none"]
 DocKind = Literal["news", "bulletin", "report", "plan", "notice", "reply", "entry"]
 Category = Literal[
     "education_groups", "school_districts", "member_schools", "schools", "students",
@@ -55,7 +55,7 @@ class Claim(Record):
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
     region_source: RegionSource = Field("none", description="where region came from: the claim's sentence, its paragraph, section, a heading line, the title, an institution named (统计暨普查局 -> 澳门), national evidence (教育部, 我国), the places named in the body, or none")
-    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), or none")
+    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")

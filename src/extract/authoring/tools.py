@@ -289,7 +289,8 @@ def _dropped_why(q, seg, text: str) -> str:
             if not sent.furniture:
                 return "across a sentence end"
             para = seg.paragraphs[sent.paragraph]
-            why = furniture_reason(text[sent.start:sent.end]) or furniture_reason(text[para.start:para.end])
+            why = (furniture_reason(text[sent.start:sent.end], para.end - para.start)
+                   or furniture_reason(text[para.start:para.end]))
             return "page furniture: " + (why or "inside a related-links or legal block")
     return "outside any sentence"
 

@@ -47,6 +47,7 @@ _NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|
 
 
 _PEOPLE = ("人", "人次")
+_DONE = regex.compile(r"已|全部完成|完成了")
 # Between a count and its parts: 158个,其中城区90个 / 、郊区68个
 _BREAKDOWN_GAP = regex.compile(r"[,;、(]?(?:其中|包括|含)?[^\d,;:。!?\n]{0,6}")
 # Between two items of one list: no clause break, a list joiner, no number.
@@ -55,7 +56,7 @@ _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 
-# A region and where it came from (one of context.REGION_SOURCES).
+# A region and where it came from (one of models.RegionSource).
 Placed = tuple[Region | None, str]
 
 
@@ -220,8 +221,11 @@ class Attributor:
         clause_after = _CLAUSE_END.split(after, 1)[0]
         target = self._target(before, anchor) or (plain and (
             doc.targets_by_default
-            # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务)
-            or bool(self.goal_after_re.search(clause_after))))
+            # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务),
+            # unless the sentence says it was done (完成了…任务, …现已全部完成, 2023年…)
+            or (bool(self.goal_after_re.search(clause_after)) and not self.reached_re.search(after)
+                and not _DONE.search(before + after)
+                and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))))
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
         if year is None and heading_year is not None and year_source != "reset":
@@ -401,23 +405,30 @@ class Attributor:
                 listed.append((e.start, e.end, [region]))
             mentions.append((listed[-1][0], region))
         named = sorted(mentions, key=lambda m: m[0])
+        from_context: set[int] = set()   # deixis resolved through the context, not a place named here
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
             # 全区 after 海淀区 means 海淀区: deixis points at the latest place named
             level = self.deixis[m.group()]
             if level == "district" and home is not None and home.level == "province" \
                     and home.name.endswith("自治区"):
                 mentions.append((m.start(), home))   # 全区 in a 新疆 article: the autonomous region
+                from_context.add(m.start())
                 continue
-            context = next((r for pos, r in reversed(named)
-                            if pos < m.start() and _DEPTH[r.level] >= _DEPTH.get(level, 0)), home)
-            region = self._deictic(level, context)
+            named_before = next((r for pos, r in reversed(named)
+                                 if pos < m.start() and _DEPTH[r.level] >= _DEPTH.get(level, 0)), None)
+            region = self._deictic(level, named_before or home)
             if region is not None:
                 mentions.append((m.start(), region))
+                if named_before is None and level != "country":
+                    from_context.add(m.start())
         for pos, region in sorted(mentions, key=lambda m: -m[0]):
             inside = home is None or home.level == "country" or region.path.startswith(home.path)
             near = q.start - pos <= 10 and pos >= sentence.start
             if inside and (pos >= sentence.start or region.level != "country") or near:
-                return region, entity, ("sentence" if pos >= sentence.start else "paragraph")
+                # 全市 names no place itself: which city comes from the context
+                source = home_source if pos in from_context else (
+                    "sentence" if pos >= sentence.start else "paragraph")
+                return region, entity, source
         return home, entity, home_source
 
     def _common(self, regions: list[Region]) -> Region:

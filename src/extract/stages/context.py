@@ -32,13 +32,8 @@ from extract.paths import RULES_DIR
 from extract.stages.rules import RuleError, alternation, load_yaml
 from extract.stages.segment import Segmented, is_masthead, is_navigation
 
-REGION_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "institution",
-                  "national", "body", "none")
-YEAR_SOURCES = ("sentence", "paragraph", "section", "heading", "title", "report", "dateline",
-                "published", "none")
-
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
-_FIGURE = regex.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
+_FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _CN_DIGITS = str.maketrans("〇○零O一二三四五六七八九", "000012345678" + "9")
 _TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[【]((?:19|20)\d{2})[)\]】]")
@@ -48,7 +43,7 @@ _OFFICE = regex.compile(r"(?:教育局|教育厅|教育委员会|教委|教体�
 
 @dataclass(frozen=True)
 class Evidence:
-    kind: str                 # title | published | report | masthead | dateline | byline | navigation
+    kind: str                 # title | published | inferred | report | masthead | dateline | byline | navigation
                               # | caption | example | institution | national | body
     start: int                # offsets into the normalized text (-1: given as metadata)
     end: int
@@ -65,7 +60,7 @@ class DocumentContext:
     reference_year: int | None        # year of claims that state none, for kinds that have one
     year_source: str                  # report | title | none
     anchor_year: int | None           # what 今年/目前 refer to
-    anchor_source: str                # published | report | title | none
+    anchor_source: str                # published | inferred | report | title | none
     home: Region | None
     region_source: str                # title | institution | national | body | none
     targets_by_default: bool
@@ -166,15 +161,12 @@ class ContextBuilder:
         evidence: list[Evidence] = []
         ignored: list[tuple[int, int]] = []
         header = seg.header
+        # segmentation never takes a masthead for a title; a page's metadata may
+        if title_given and is_masthead(title_given):
+            title_given = None
         title = header.title or title_given
         title_span = ((header.title_start, header.title_start + len(header.title))
                       if header.title and header.title_start is not None else None)
-        if title and is_masthead(title):
-            # 广西日报传媒集团主办 taken for a title: who publishes, not what it is about
-            evidence.append(Evidence("masthead", *(title_span or (-1, -1)), title[:40]))
-            if title_span:
-                ignored.append(title_span)
-            title, title_span = title_given, None
 
         # top lines: the header zone and the first lines of the body
         top: list[tuple[int, int]] = []
@@ -282,8 +274,8 @@ class ContextBuilder:
             anchor_year, anchor_source = int(published[:4]), "published"
         elif reference_year is None and (solved := self._solve_anchor(text)):
             # 湖南明年建成100所 … 到2021年,湖南将建成100所: the text was written in 2020
-            anchor_year, anchor_source = solved[0], "published"
-            evidence.append(Evidence("published", solved[1], solved[2], text[solved[1]:solved[2]],
+            anchor_year, anchor_source = solved[0], "inferred"
+            evidence.append(Evidence("inferred", solved[1], solved[2], text[solved[1]:solved[2]],
                                      year=solved[0]))
         else:
             anchor_year, anchor_source = reference_year, year_source
@@ -300,16 +292,19 @@ class ContextBuilder:
 
     def _solve_anchor(self, text: str) -> tuple[int, int, int] | None:
         """The year an undated text was written, when it gives one figure both with a
-        relative year (明年建成100所) and with an explicit one (到2021年…建成100所)."""
+        relative year (明年建成100所) and with an explicit one (到2021年…建成100所),
+        each within its own sentence. One pass over each kind of cue."""
+        dated: dict[str, int] = {}
+        for y in _EXPLICIT_YEAR.finditer(text):
+            window = text[y.end():y.end() + 24].split("。", 1)[0]
+            for fig in _FIGURE.finditer(window):
+                dated.setdefault(fig.group(), int(y.group(1)))
+        if not dated:
+            return None
         for m in self.relative_re.finditer(text):
-            fig = _FIGURE.search(text, m.end(), m.end() + 12)
-            if not fig:
-                continue
-            for y in _EXPLICIT_YEAR.finditer(text):
-                near = text[y.end():y.end() + 24]
-                k = near.find(fig.group())
-                if k >= 0 and not near[k + len(fig.group()):][:1].isdigit() and (k == 0 or not near[k - 1].isdigit()):
-                    return int(y.group(1)) - self.relative_years[m.group()], m.start(), m.end()
+            fig = _FIGURE.search(text[m.end():m.end() + 12].split("。", 1)[0])
+            if fig and fig.group() in dated:
+                return dated[fig.group()] - self.relative_years[m.group()], m.start(), m.end()
         return None
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:

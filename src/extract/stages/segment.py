@@ -182,22 +182,19 @@ def _is_furniture_line(line: str) -> bool:
     return bool(_FURN_ANY.search(line) or _FURN_SHORT.search(line) or _LINK_LIST.match(line))
 
 
-def _is_furniture_sentence(sentence: str) -> bool:
-    """`anywhere` words at any length (版权所有, an e-mail address); the `short` ones
-    only in a short sentence, since they also occur in real body sentences."""
-    return bool(_FURN_ANY.search(sentence) or _LINK_LIST.match(sentence)
-                or (len(sentence) <= _F["short_max"]
-                    and (_FURN_SHORT.search(sentence) or is_masthead(sentence) or is_navigation(sentence))))
+def furniture_reason(sentence: str, paragraph_len: int | None = None) -> str | None:
+    """Why a sentence is page furniture (for `extract explain` too), or None.
 
-
-def furniture_reason(line: str) -> str | None:
-    """Why a line or sentence is page furniture, for `extract explain`: the words
-    that matched, or None when it matched nothing on its own (a block's item)."""
-    for name, rx in (("link list", _LINK_LIST), ("furniture words", _FURN_ANY), ("furniture words", _FURN_SHORT),
-                     ("block heading", _BLOCK_HEAD)):
-        if rx is _FURN_SHORT and len(line) > _F["short_max"]:
-            continue
-        m = rx.search(line)
+    `anywhere` words (版权所有, an e-mail address) and link lists count at any length;
+    the `short` words, mastheads and menus only in a short paragraph, since their
+    words also occur in real body sentences (打印机, 热线, APP)."""
+    short = (paragraph_len if paragraph_len is not None else len(sentence)) <= _F["short_max"]
+    checks = [("link list", _LINK_LIST.match), ("furniture words", _FURN_ANY.search)]
+    if short:
+        checks += [("furniture words", _FURN_SHORT.search), ("masthead", _MASTHEAD.match),
+                   ("menu", _NAVIGATION.match), ("block heading", _BLOCK_HEAD.search)]
+    for name, find in checks:
+        m = find(sentence.strip())
         if m:
             return f"{name} {m.group()[:20]!r}"
     return None
@@ -352,7 +349,7 @@ def _furniture_flags(text: str, paras: list[tuple[int, int]], blank_before: list
         t = text[s:e]
         excerpt = prose_ok and len(t) >= _F["prose_min"] and "。" in t
         furn = ((block is not None and not excerpt) or t == title or bool(_LINK_LIST.match(t))
-                or all(_is_furniture_sentence(text[ss:se]) for ss, se in sents))
+                or all(furniture_reason(text[ss:se], e - s) for ss, se in sents))
         head = _BLOCK_HEAD.search(t) if len(t) <= _F["short_max"] else None
         if head:
             furn = True
@@ -517,8 +514,8 @@ def segment(text: str) -> Segmented:
     # Furniture (a copyright line, a contact e-mail) drops only the sentences it
     # is in, never the figures of the sentences around it.
     sentences = [
-        Sentence(ss, se, pi, para_sec[pi], furn[pi] or _is_furniture_sentence(text[ss:se]))
-        for pi, sents in enumerate(splits)
+        Sentence(ss, se, pi, para_sec[pi], furn[pi] or bool(furniture_reason(text[ss:se], pe - ps)))
+        for pi, ((ps, pe), sents) in enumerate(zip(paras, splits))
         for ss, se in sents
     ]
     return Segmented(
