@@ -167,3 +167,9 @@ def test_review_cases(extractor):
     assert not got["123所"].target and not got["124所"].target
     got = claims(extractor, "广东省教育事业发展统计公报发布\n\n全省共有各级各类学校3.2万所。\n")
     assert got["3.2万所"].region == "广东省"          # a title ending in 发布 is no masthead
+
+
+def test_a_planned_projects_capacity_after_the_plan_is_a_target(extractor):
+    got = claims(extractor, "目前,东丽学校前期手续正在办理中,计划今年上半年开工建设,2027年投入使用。项目可容纳36个教学班,可提供1800个学位。"
+                            "该校去年建成。项目可容纳24个教学班。")
+    assert got["36个"].target and got["1800个"].target and not got["24个"].target

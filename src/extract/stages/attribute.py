@@ -77,6 +77,13 @@ class Attribution:
     unit: str = ""
 
 
+def _last_sentence(text: str) -> str:
+    """The last sentence of `text` (which ends at a sentence boundary)."""
+    body = text.rstrip()
+    cut = max(body.rfind("。", 0, len(body) - 1), body.rfind("!", 0, len(body) - 1), body.rfind("?", 0, len(body) - 1))
+    return body[cut + 1:]
+
+
 def _alt(words) -> regex.Pattern:
     """Longest-first alternation of literal words; never matches when there are none."""
     return regex.compile(alternation(words))
@@ -111,6 +118,7 @@ class Attributor:
         self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
         self.goal_after_re = _alt(cues["goal_after"])
+        self.capacity_re = _alt(cues["capacity"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
@@ -219,8 +227,12 @@ class Attributor:
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
         plain = not self.forecast_re.search(before) and not self.reached_re.search(before)
         clause_after = _CLAUSE_END.split(after, 1)[0]
+        earlier = para_before[:len(para_before) - len(before)]
         target = self._target(before, anchor) or (plain and (
             doc.targets_by_default
+            # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
+            or (bool(self.capacity_re.search(before)) and bool(earlier)
+                and self._target(_last_sentence(earlier), anchor))
             # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务),
             # unless the sentence says it was done (完成了…任务, …现已全部完成, 2023年…)
             or (bool(self.goal_after_re.search(clause_after)) and not self.reached_re.search(after)
