@@ -225,19 +225,7 @@ class Attributor:
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and _LIST_GAP.fullmatch(gap)):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
-        plain = not self.forecast_re.search(before) and not self.reached_re.search(before)
-        clause_after = _CLAUSE_END.split(after, 1)[0]
-        earlier = para_before[:len(para_before) - len(before)]
-        target = self._target(before, anchor) or (plain and (
-            doc.targets_by_default
-            # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
-            or (bool(self.capacity_re.search(before)) and bool(earlier)
-                and self._target(_last_sentence(earlier), anchor))
-            # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务),
-            # unless the sentence says it was done (完成了…任务, …现已全部完成, 2023年…)
-            or (bool(self.goal_after_re.search(clause_after)) and not self.reached_re.search(after)
-                and not _DONE.search(before + after)
-                and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))))
+        target = self._is_target(before, after, para_before[:len(para_before) - len(before)], anchor, doc)
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
         if year is None and heading_year is not None and year_source != "reset":
@@ -286,6 +274,26 @@ class Attributor:
                 qualifier = self.distant_q[m.group()]
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier,
                            region_source if region is not None else "none", year_source, q.unit)
+
+    def _is_target(self, before: str, after: str, earlier: str, anchor: int | None,
+                   doc: DocumentContext) -> bool:
+        """A planned or promised value: a cue before it in its sentence; else, when its
+        sentence says nothing was reached or forecast, a plan document, a project's
+        capacity right after its plan, or a goal or task named after the figure."""
+        if self._target(before, anchor):
+            return True
+        if self.forecast_re.search(before) or self.reached_re.search(before):
+            return False
+        if doc.targets_by_default:
+            return True
+        # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
+        if earlier and self.capacity_re.search(before) and self._target(_last_sentence(earlier), anchor):
+            return True
+        # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
+        # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
+        return (bool(self.goal_after_re.search(_CLAUSE_END.split(after, 1)[0]))
+                and not self.reached_re.search(after) and not _DONE.search(before + after)
+                and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
 
     def _target(self, before: str, pub_year: int | None) -> bool:
         if self.forecast_re.search(before):

@@ -41,6 +41,12 @@ _TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[�
 _OFFICE = regex.compile(r"(?:教育局|教育厅|教育委员会|教委|教体局|教育和体育局|人民政府|政府|统计局|教育部门)")
 
 
+def _covered(spans, starts, start: int, end: int) -> bool:
+    """Whether [start, end) lies inside one of the sorted, merged `spans`."""
+    i = bisect.bisect_right(starts, start) - 1
+    return i >= 0 and spans[i][1] >= end
+
+
 @dataclass(frozen=True)
 class Evidence:
     kind: str                 # title | published | inferred | report | masthead | dateline | byline | navigation
@@ -69,8 +75,7 @@ class DocumentContext:
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
 
     def ignores(self, start: int, end: int) -> bool:
-        i = bisect.bisect_right(self._ignored_starts, start) - 1
-        return i >= 0 and self.ignored[i][1] >= end
+        return _covered(self.ignored, self._ignored_starts, start, end)
 
     def evidence_json(self) -> str:
         return json.dumps([{k: v for k, v in e.__dict__.items() if v is not None} for e in self.evidence],
@@ -153,7 +158,6 @@ class ContextBuilder:
         """A news agency's dateline or a byline."""
         return bool(self.dateline.search(line) or self.byline.search(line))
 
-
     # ---- decision ------------------------------------------------------------------
 
     def decide(self, text: str, seg: Segmented, entities: list[Entity],
@@ -224,7 +228,7 @@ class ContextBuilder:
             if para.end - para.start <= 80 and self.caption.search(line):
                 ignored.append((para.start, para.end))
                 evidence.append(Evidence("caption", para.start, para.end, line[:40]))
-            elif para.furniture or is_navigation(line) or (para.end - para.start <= 16 and is_masthead(line)):
+            elif para.furniture:       # menus and mastheads too (rules/segment.yaml)
                 ignored.append((para.start, para.end))
         for ent in entities:
             if ent.label == "REGION" and self.example_place.match(text, ent.end):
@@ -241,8 +245,7 @@ class ContextBuilder:
         starts = tuple(s for s, _ in merged)
 
         def is_ignored(s: int, e: int) -> bool:
-            i = bisect.bisect_right(starts, s) - 1
-            return i >= 0 and merged[i][1] >= e
+            return _covered(merged, starts, s, e)
 
         # kind of text: words in the title, else in a short first line (an excerpt's heading)
         if title:
