@@ -12,6 +12,7 @@ SEEDS_DIR = ROOT / "seeds"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLD_SEEDS = SHARED / "gold" / "seeds.jsonl"
 SCORER = SHARED / "tools" / "score.py"
+DEV_ARTICLES = SHARED / "dev" / "articles"
 # The seeds' gold claims, copied from ../shared/gold/seeds.jsonl so the quality
 # tests run on a clean clone (tests/test_evaluate.py checks the copy is current).
 SEEDS_GOLD = ROOT / "tests" / "data" / "seeds_gold.jsonl"

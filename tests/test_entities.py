@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.stages.entities import EntityRecognizer, JiebaTokenizer
+from extract.stages.entities import EntityRecognizer, cut_words
 from extract.stages.gazetteer import Gazetteer
 from extract.stages.normalize import normalize
 
@@ -77,12 +77,11 @@ SEEDS = sorted((Path(__file__).parents[1] / "seeds").glob("*.txt"))
 @contextmanager
 def full_cut(er):
     """The recognizer with jieba cutting every block, as a plain spaCy zh pipeline does."""
-    tokenizer = er.nlp.tokenizer
-    wanted, tokenizer.wanted = tokenizer.wanted, None
+    er.partial_cut = False
     try:
         yield er
     finally:
-        tokenizer.wanted = wanted
+        er.partial_cut = True
 
 
 def spans(ents):
@@ -99,8 +98,8 @@ def test_partial_cut_finds_what_a_full_cut_finds(er, seed):
 
 def test_partial_cut_keeps_jieba_words_where_marked(er):
     text = normalize(SEEDS[0].read_text(encoding="utf-8")).text
-    full = JiebaTokenizer.words(text)
-    fast = JiebaTokenizer.words(text, er._entity_chars(text))
+    full = cut_words(text)
+    fast = cut_words(text, er._entity_chars(text))
     assert "".join(fast) == text
     assert len(fast) > len(full)   # unmarked blocks are split into characters
     # every word of a full cut is a word of the partial cut or spelled out character by character
@@ -128,10 +127,10 @@ def test_property_partial_cut_equals_full_cut(er, pieces):
 @pytest.mark.parametrize("seed", SEEDS[:2], ids=lambda p: p.stem)
 def test_all_marked_is_exactly_jiebas_cut(er, seed):
     text = seed.read_text(encoding="utf-8")
-    assert JiebaTokenizer.words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)
+    assert cut_words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="沈阳市小学第七中ab12 .%-\t\r\n\u3000,，。、《》·😀", max_size=40))
 def test_property_all_marked_is_exactly_jiebas_cut(text):
-    assert JiebaTokenizer.words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)
+    assert cut_words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)

@@ -1,6 +1,6 @@
-"""Articles longer than spaCy's max_length (1,000,000 characters) are tokenized
-in pieces cut between jieba blocks: the entities are those of a whole-text
-run, and such an article gives claims; --max-bytes is the only size limit."""
+"""Articles of over a million characters (spaCy's default max_length, which the
+pipeline no longer goes through) give claims and entities to their end;
+--max-bytes is the only size limit."""
 from __future__ import annotations
 
 import pyarrow.parquet as pq
@@ -8,20 +8,6 @@ import pytest
 
 from conftest import SEEDS_DIR
 from extract.runs.run import run
-
-@pytest.mark.parametrize("one_line", [False, True])
-def test_entities_in_pieces_equal_a_whole_text_run(extractor, monkeypatch, one_line):
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt")))
-    if one_line:   # no newline to cut at: cuts fall between blocks (after punctuation)
-        text = text.replace("\n", "。")
-    rec = extractor.recognizer
-    whole = rec.find(text)
-    monkeypatch.setattr(rec.nlp, "max_length", 3_000)
-    pieces = list(rec._pieces(text))
-    assert len(pieces) > 5 and "".join(p for _, p in pieces) == text
-    assert all(len(p) <= 3_000 for _, p in pieces)
-    assert rec.find(text) == whole
-
 
 PARAGRAPH = ("  {i}. 截至目前，沈阳市已组建义务教育学校集团{n}个，覆盖中小学校{m}所，"
              "集团内教师交流轮岗人数达到{k}人，优质教育资源覆盖率提高到85%以上。")

@@ -6,6 +6,7 @@ In a source checkout or an editable install they are the repo's top-level
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,3 +22,13 @@ def _root() -> Path:
 ROOT = _root()
 RULES_DIR = ROOT / "rules"
 DATA_DIR = ROOT / "data"
+
+
+def cache_dir() -> Path:
+    """Where derived data that only speeds start-up is kept ($EXTRACT_CACHE_DIR,
+    else $XDG_CACHE_HOME/extract, else ~/.cache/extract); deleting it is always safe."""
+    given = os.environ.get("EXTRACT_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "extract"

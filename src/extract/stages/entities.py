@@ -1,9 +1,13 @@
 """Named entities for claim extraction: REGION, SCHOOL, GROUP, POLICY.
 
-spaCy (blank "zh", jieba segmenter) + an entity ruler whose REGION phrase
-patterns are the gazetteer's names and aliases.  Matching whole jieba tokens
-(not substrings) is what keeps 西城 out of 江西城市; for that the gazetteer
+REGION: the gazetteer's names and aliases, matched on whole jieba tokens (not
+substrings), which is what keeps 西城 out of 江西城市; for that the gazetteer
 names are added to jieba's dictionary so 鞍山市铁西区 splits into its parts.
+A name matches where its own jieba tokens appear as consecutive tokens of the
+text -- exactly what spaCy's entity ruler with ORTH phrase patterns does, and
+with the same overlap resolution (most tokens first, then leftmost) -- but
+found with one Aho-Corasick pass, so the batch needs no spaCy Doc
+(`to_spacy` gives one for notebooks and spaCy pipelines).
 SCHOOL/GROUP/POLICY come from rules/entities.yaml: regexes plus a small
 token grammar ([REGION] [name token | numbered] ending), because their jieba
 tokenization (实验|小学, 第七|中学, 北京四中) is not uniform enough for phrase
@@ -12,21 +16,20 @@ patterns.  Text must already be simplified Chinese.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
-from collections.abc import Callable
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick_rs
 import jieba
 import regex
-import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH
-from spacy.tokens import Doc
-from spacy.util import DummyTokenizer
 
 from extract.stages.gazetteer import Gazetteer, Region
-from extract.paths import RULES_DIR
+from extract.paths import RULES_DIR, cache_dir
 from extract.stages.rules import alternation, load_yaml
 
 RULES_FILE = RULES_DIR / "entities.yaml"
@@ -36,7 +39,6 @@ HAN_RUN = regex.compile(r"\p{Han}+")
 # How jieba splits a text into blocks it cuts independently (jieba.cut's own pattern).
 _JIEBA_BLOCKS = jieba.re_han_default
 _JIEBA_SKIP = jieba.re_skip_default
-_BLOCK_CHAR = regex.compile(_JIEBA_BLOCKS.pattern.strip("()").rstrip("+"))   # one character of a block
 
 # jieba's dictionary is process-global: remember what this process already added
 # so a second recognizer (tests, notebooks) does not redo it.
@@ -53,58 +55,109 @@ class Entity:
                                   # SCHOOL/GROUP: the region they are prefixed with
 
 
-class JiebaTokenizer(DummyTokenizer):
-    """spaCy's zh/jieba tokenizer without its word-and-space alignment pass:
-    jieba's tokens already cover the text exactly (whitespace included), so
-    each one becomes a token with no trailing space and offsets stay exact.
+def cut_words(text: str, marked: bytearray | None = None) -> list[str]:
+    """jieba's words of `text`, covering it exactly (whitespace included).
 
     jieba cuts each block (a maximal run of Han, letters and digits) on its own,
     so a block gets the same words whether cut alone or inside the whole text.
-    With `wanted`, only blocks overlapping a marked character are cut into
-    words; any other block becomes one token per character. Marking every
+    With `marked`, only blocks overlapping a marked character are cut into
+    words; any other block becomes one word per character. Marking every
     place an entity can occur keeps the entities exactly as with a full cut,
     and skips most of jieba's work (the largest cost of the pipeline)."""
-
-    def __init__(self, vocab, wanted: Callable[[str], bytearray] | None = None):
-        self.vocab = vocab
-        self.wanted = wanted
-
-    def __call__(self, text: str) -> Doc:
-        words = self.words(text, self.wanted(text) if self.wanted else None)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
-
-    @staticmethod
-    def words(text: str, marked: bytearray | None = None) -> list[str]:
-        if marked is None:
-            return [w for w in jieba.cut(text, cut_all=False) if w]
-        words: list[str] = []
-        pos = 0
-        # split() with jieba's capturing pattern alternates: between-blocks, block, ...
-        for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
-            end = pos + len(piece)
-            if i % 2 == 0:
-                # between blocks, as jieba.cut does it: whitespace runs whole, the rest per character
-                for part in _JIEBA_SKIP.split(piece):
-                    if _JIEBA_SKIP.match(part):
-                        words.append(part)
-                    else:
-                        words.extend(part)
-            elif marked.find(1, pos, end) < 0:
-                words.extend(piece)   # one token per character: no unique strings in the vocabulary
-            else:
-                words.extend(jieba.cut(piece, cut_all=False))
-            pos = end
-        return words
+    if marked is None:
+        return [w for w in jieba.cut(text, cut_all=False) if w]
+    words: list[str] = []
+    pos = 0
+    # split() with jieba's capturing pattern alternates: between-blocks, block, ...
+    for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
+        end = pos + len(piece)
+        if i % 2 == 0:
+            # between blocks, as jieba.cut does it: whitespace runs whole, the rest per character
+            for part in _JIEBA_SKIP.split(piece):
+                if _JIEBA_SKIP.match(part):
+                    words.append(part)
+                else:
+                    words.extend(part)
+        elif marked.find(1, pos, end) < 0:
+            words.extend(piece)
+        else:
+            words.extend(jieba.cut(piece, cut_all=False))
+        pos = end
+    return words
 
 
-def _add_jieba_words(words: list[str]) -> None:
+def _cut_block(block: str):
+    """jieba's words of one block: what jieba.cut does for each block, without
+    splitting the text into blocks again."""
+    return _CUT_DAG(block) if _CUT_DAG is not None else jieba.cut(block, cut_all=False)
+
+
+# jieba.cut's own per-block cutter (HMM on); jieba has had no release since 0.42.1
+_CUT_DAG = getattr(jieba.dt, "_Tokenizer__cut_DAG", None)
+
+
+def _prepare_jieba(words: list[str]) -> dict[str, tuple[int, ...]]:
+    """Add the gazetteer's names to jieba's dictionary; return how jieba then
+    cuts each name (the word lengths), which is the name's phrase pattern.
+
+    jieba's own start (a marshal of 500,000 prefixes), adding 6,400 words with
+    computed frequencies and cutting them take over a second; the result is kept
+    in a pickle keyed by jieba's version, its dictionary file and the words,
+    which loads in a fraction of that. Any cache problem falls back to building
+    it, so the cache can make start-up faster, never different."""
     jieba.setLogLevel(logging.WARNING)
+    fresh = not jieba.dt.initialized and not _JIEBA_WORDS
+    path = _jieba_cache_path(words) if fresh else None
+    cached = _load_jieba(path) if path is not None else None
+    if cached is not None:
+        _JIEBA_WORDS.update(words)
+        return cached
     for w in words:
         if w not in _JIEBA_WORDS:
             # freq=None lets jieba compute the frequency that keeps w one token
             # without making it swallow its neighbours.
             jieba.add_word(w)
             _JIEBA_WORDS.add(w)
+    cuts = {w: tuple(map(len, cut_words(w, bytearray(b"\1" * len(w))))) for w in words}
+    if path is not None:
+        _save_jieba(path, cuts)
+    return cuts
+
+
+def _jieba_cache_path(words: list[str]) -> Path | None:
+    dictionary = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
+    try:
+        st = os.stat(dictionary)
+    except OSError:
+        return None
+    key = hashlib.sha256("\n".join([jieba.__version__, dictionary, str(st.st_size), str(st.st_mtime_ns),
+                                    *words]).encode("utf-8")).hexdigest()[:20]
+    return cache_dir() / f"jieba-{key}.pickle"
+
+
+def _load_jieba(path: Path) -> dict[str, tuple[int, ...]] | None:
+    try:
+        with open(path, "rb") as f:
+            freq, total, cuts = pickle.load(f)
+    except Exception:   # missing, truncated or foreign file: build instead
+        return None
+    with jieba.dt.lock:
+        jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = freq, total, True
+    return cuts
+
+
+def _save_jieba(path: Path, cuts: dict[str, tuple[int, ...]]) -> None:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump((jieba.dt.FREQ, jieba.dt.total, cuts), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)   # atomic: a parallel worker reads no file or the whole new one
+    except OSError:
+        logging.getLogger("extract").debug("jieba cache not written to %s", path, exc_info=True)
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 class EntityRecognizer:
@@ -115,8 +168,10 @@ class EntityRecognizer:
         deixis = load_yaml((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["deixis"]
         skip = (set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
                 | {w for words in deixis.values() for w in words})
-        forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
-        _add_jieba_words(forms)
+        self._forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
+        # each name's phrase pattern: the word ends inside it, as jieba cuts the name alone
+        cuts = _prepare_jieba(self._forms)
+        self._form_ends = [tuple(_ends(cuts[f])) for f in self._forms]
 
         school, group = rules["school"], rules["group"]
         self._school_end = regex.compile(alternation(school["suffixes"]) + "$")
@@ -135,12 +190,10 @@ class EntityRecognizer:
         self._zone = regex.compile(alternation(rules.get("zones") or []))
 
         # Every literal a token-level match needs: region names, school and group endings.
-        self._anchors = ahocorasick_rs.AhoCorasick(sorted({*forms, *school["suffixes"], *group["suffixes"]}))
-
-        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-        self.nlp.tokenizer = JiebaTokenizer(self.nlp.vocab, wanted=self._entity_chars)
-        ruler = self.nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
-        ruler.add_patterns([{"label": "REGION", "pattern": f} for f in forms])
+        self._anchors = ahocorasick_rs.AhoCorasick(sorted({*self._forms, *school["suffixes"], *group["suffixes"]}))
+        self._names = ahocorasick_rs.AhoCorasick(self._forms)
+        # False: jieba cuts every block (as a plain zh pipeline does); the entities are the same
+        self.partial_cut = True
 
     def _entity_chars(self, text: str) -> bytearray:
         """1 for each character an entity found through tokens could cover: the
@@ -153,30 +206,46 @@ class EntityRecognizer:
                 marked[m.start():m.end()] = b"\1" * (m.end() - m.start())
         return marked
 
+    def words(self, text: str) -> list[str]:
+        """The words entities are matched on (see cut_words)."""
+        return cut_words(text, self._entity_chars(text) if self.partial_cut else None)
+
     def tokens(self, text: str) -> list[tuple[int, int]]:
         """Every jieba token span (char offsets) of a full cut, with the gazetteer words added."""
         spans, pos = [], 0
-        for w in JiebaTokenizer.words(text):
+        for w in cut_words(text):
             spans.append((pos, pos + len(w)))
             pos += len(w)
         return spans
 
-    def find(self, text: str) -> list[Entity]:
+    def _token_spans(self, text: str) -> tuple[list[int], list[int]]:
+        """Starts and ends of the non-space tokens an entity can be made of: jieba's
+        words in the blocks that can hold an entity (all blocks without partial_cut)
+        and each character between blocks. Blocks no entity can touch have no tokens:
+        no name, ending or numbered school lies in them."""
+        marked = self._entity_chars(text) if self.partial_cut else None
         starts: list[int] = []
         ends: list[int] = []
-        region_spans: list[tuple[int, int]] = []
-        for offset, piece in self._pieces(text):
-            doc = self.nlp(piece)
-            # token spans straight from the Doc's arrays: building a Token object per
-            # token costs more than the rest of this stage
-            arr = doc.to_array([IDX, LENGTH, IS_SPACE])
-            arr = arr[arr[:, 2] == 0]
-            starts.extend((arr[:, 0] + offset).tolist())
-            ends.extend((arr[:, 0] + arr[:, 1] + offset).tolist())
-            region_spans += [(e.start_char + offset, e.end_char + offset) for e in doc.ents if e.label_ == "REGION"]
-            del doc
+        pos = 0
+        for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
+            end = pos + len(piece)
+            if i % 2 == 0:
+                for k in range(pos, end):
+                    if not text[k].isspace():
+                        starts.append(k)
+                        ends.append(k + 1)
+            elif marked is None or marked.find(1, pos, end) >= 0:
+                for w in _cut_block(piece):
+                    starts.append(pos)
+                    pos += len(w)
+                    ends.append(pos)
+            pos = end
+        return starts, ends
+
+    def find(self, text: str) -> list[Entity]:
+        starts, ends = self._token_spans(text)
         toks = _Tokens(starts, ends)
-        regions = self._regions(text, region_spans)
+        regions = self._regions(text, self._name_matches(text, starts, ends))
         regions = self._zones(text, regions)
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
@@ -184,20 +253,38 @@ class EntityRecognizer:
         policies = [Entity(m.start(), m.end(), "POLICY", m.group()) for m in self._policy.finditer(text)]
         return _longest_first([*regions, *schools, *groups, *policies])
 
-    def _pieces(self, text: str):
-        """(offset, piece): the text in pieces spaCy accepts (its max_length, 1,000,000
-        characters by default), cut between jieba blocks -- after a newline where
-        there is one -- so every piece gets the tokens of a whole-text cut."""
-        limit = self.nlp.max_length
-        start = 0
-        while len(text) - start > limit:
-            end = start + limit
-            cut = text.rfind("\n", start, end) + 1
-            if cut <= start:
-                cut = next((i + 1 for i in range(end - 1, start, -1) if not _BLOCK_CHAR.match(text[i])), end)
-            yield start, text[start:cut]
-            start = cut
-        yield start, text[start:]
+    def _name_matches(self, text: str, starts: list[int], ends: list[int]) -> list[tuple[int, int]]:
+        """Region names whose own words are consecutive words of the text, resolved
+        as spaCy's entity ruler does: most words first, then leftmost; a match
+        whose first or last word is taken is dropped."""
+        found = []
+        for k, s, e in self._names.find_matches_as_indexes(text, overlapping=True):
+            i = bisect.bisect_left(starts, s)
+            if i == len(starts) or starts[i] != s:
+                continue
+            pattern = self._form_ends[k]
+            j = i + len(pattern)
+            if j <= len(ends) and all(starts[i + n] == s + (pattern[n - 1] if n else 0) and ends[i + n] == s + end
+                                      for n, end in enumerate(pattern)):
+                found.append((len(pattern), i, j, s, e))
+        found.sort(key=lambda m: (-m[0], m[1]))
+        taken, seen = [], set()
+        for _, i, j, s, e in found:
+            if i not in seen and j - 1 not in seen:
+                taken.append((s, e))
+                seen.update(range(i, j))
+        return sorted(taken)
+
+    def to_spacy(self, text: str, nlp=None):
+        """The text as a spaCy Doc: these words as tokens, these entities as doc.ents
+        (for notebooks and spaCy pipelines; the batch does not need spaCy)."""
+        import spacy   # a second and a half to import: only when asked for
+        nlp = nlp or spacy.blank("xx")
+        words = self.words(text)
+        doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+        spans = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand") for e in self.find(text)]
+        doc.ents = spacy.util.filter_spans([s for s in spans if s is not None])
+        return doc
 
     def _regions(self, text: str, spans: list[tuple[int, int]]) -> list[Entity]:
         """Merge chains like 安阳市|殷都区 into one entity, resolving each link within the previous."""
@@ -336,6 +423,15 @@ class _Tokens:
     def containing(self, pos: int) -> tuple[int, int] | None:
         i = bisect.bisect_right(self.starts, pos) - 1
         return self[i] if i >= 0 and pos < self.ends[i] else None
+
+
+def _ends(lengths) -> list[int]:
+    """Running end offsets of consecutive pieces of these lengths."""
+    out, pos = [], 0
+    for n in lengths:
+        pos += n
+        out.append(pos)
+    return out
 
 
 def _longest_first(ents: list[Entity]) -> list[Entity]:
