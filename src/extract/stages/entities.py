@@ -39,6 +39,7 @@ HAN_RUN = regex.compile(r"\p{Han}+")
 # How jieba splits a text into blocks it cuts independently (jieba.cut's own pattern).
 _JIEBA_BLOCKS = jieba.re_han_default
 _JIEBA_SKIP = jieba.re_skip_default
+_MARKED_RUN = regex.compile(rb"\x01+")
 
 # jieba's dictionary is process-global: remember what this process already added
 # so a second recognizer (tests, notebooks) does not redo it.
@@ -220,26 +221,42 @@ class EntityRecognizer:
 
     def _token_spans(self, text: str) -> tuple[list[int], list[int]]:
         """Starts and ends of the non-space tokens an entity can be made of: jieba's
-        words in the blocks that can hold an entity (all blocks without partial_cut)
-        and each character between blocks. Blocks no entity can touch have no tokens:
-        no name, ending or numbered school lies in them."""
-        marked = self._entity_chars(text) if self.partial_cut else None
+        words in the blocks that can hold an entity, and the marked characters
+        between blocks (the / of 克州/克孜勒苏州). Everything else has no tokens: no
+        name, ending or numbered school lies there, and a school or group name
+        never reaches across a block edge. Without partial_cut: every block and
+        every character between blocks, as a full cut gives them."""
         starts: list[int] = []
         ends: list[int] = []
-        pos = 0
-        for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
-            end = pos + len(piece)
-            if i % 2 == 0:
-                for k in range(pos, end):
+        if not self.partial_cut:
+            pos = 0
+            for w in cut_words(text):
+                if not w.isspace():
+                    starts.append(pos)
+                    ends.append(pos + len(w))
+                pos += len(w)
+            return starts, ends
+        marked = self._entity_chars(text)
+        blocks = [m.span() for m in _JIEBA_BLOCKS.finditer(text)]
+        block_starts = [s for s, _ in blocks]
+        pos = 0   # everything before pos has its tokens
+        for run in _MARKED_RUN.finditer(marked):
+            k = max(pos, run.start())
+            while k < run.end():
+                b = bisect.bisect_right(block_starts, k) - 1
+                if b >= 0 and k < blocks[b][1]:   # inside a block: cut all of it
+                    bs, be = blocks[b]
+                    for w in _cut_block(text[bs:be]):
+                        starts.append(bs)
+                        bs += len(w)
+                        ends.append(bs)
+                    k = be
+                else:
                     if not text[k].isspace():
                         starts.append(k)
                         ends.append(k + 1)
-            elif marked is None or marked.find(1, pos, end) >= 0:
-                for w in _cut_block(piece):
-                    starts.append(pos)
-                    pos += len(w)
-                    ends.append(pos)
-            pos = end
+                    k += 1
+            pos = k
         return starts, ends
 
     def find(self, text: str) -> list[Entity]:
