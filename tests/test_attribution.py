@@ -2,6 +2,8 @@
 import pytest
 
 from extract.inputs.load import RawArticle
+from extract.paths import RULES_DIR
+from extract.stages.rules import load_yaml
 
 
 def claims(extractor, text):
@@ -173,3 +175,22 @@ def test_a_planned_projects_capacity_after_the_plan_is_a_target(extractor):
     got = claims(extractor, "目前,东丽学校前期手续正在办理中,计划今年上半年开工建设,2027年投入使用。项目可容纳36个教学班,可提供1800个学位。"
                             "该校去年建成。项目可容纳24个教学班。")
     assert got["36个"].target and got["1800个"].target and not got["24个"].target
+
+
+TARGET_CUES = load_yaml((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["target_examples"]
+TARGET_CASES = [(family, text, figure, want) for family, cases in TARGET_CUES.items()
+                for want, key in ((True, "examples"), (False, "counter_examples"))
+                for text, figure in cases.get(key, [])]
+
+
+def test_every_target_cue_family_has_two_examples_and_a_counter_example():
+    for family, cases in TARGET_CUES.items():
+        assert len(cases.get("examples", [])) >= 1 and cases.get("counter_examples"), family
+        assert len(cases["examples"]) + len(cases["counter_examples"]) >= 2, family
+
+
+@pytest.mark.parametrize("family,text,figure,want", TARGET_CASES)
+def test_target_cue_examples(extractor, family, text, figure, want):
+    got = claims(extractor, text)
+    assert figure in got, (family, sorted(got))
+    assert got[figure].target is want, (family, text)

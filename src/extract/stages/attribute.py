@@ -40,6 +40,7 @@ _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上�
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
 _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
 _DIGIT = regex.compile(r"\d")
+_SENTENCE_END = regex.compile(r"[。!?;]")
 _FOUR_DIGIT_YEAR = regex.compile(r"20\d\d")
 _COMPARED_WITH = regex.compile(r"(?:比|较|相较|相比|与)$")
 _CUT_OFF_DATE = regex.compile(r"^[^\p{Han}“]*(?:年|月|日)?")   # no cut-off "025年" at the front of a tail
@@ -118,7 +119,9 @@ class Attributor:
         self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
         self.forecast_re = _alt(cues["forecast_cues"])
         self.goal_after_re = _alt(cues["goal_after"])
+        self.will_after_re = regex.compile(cues["will_after"])
         self.capacity_re = _alt(cues["capacity"])
+        self.continued_max = cues["continued_line_max"]
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
@@ -225,7 +228,8 @@ class Attributor:
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and _LIST_GAP.fullmatch(gap)):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
-        target = self._is_target(before, after, para_before[:len(para_before) - len(before)], anchor, doc)
+        target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
+                                 para_before[:len(para_before) - len(before)], anchor, doc)
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
         if year is None and heading_year is not None and year_source != "reset":
@@ -286,6 +290,9 @@ class Attributor:
             return False
         if doc.targets_by_default:
             return True
+        # what the figure counts will do (5所幼儿园也将于9月开园)
+        if self.will_after_re.match(after) and not _DONE.search(before):
+            return True
         # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
         if earlier and self.capacity_re.search(before) and self._target(_last_sentence(earlier), anchor):
             return True
@@ -295,16 +302,44 @@ class Attributor:
                 and not self.reached_re.search(after) and not _DONE.search(before + after)
                 and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
 
+    def _continued(self, text: str, paragraph_start: int, sentence: Sentence) -> str:
+        """The line before a short line that continues it (poster layouts break one
+        sentence over lines: 全年计划新增 / 义务教育和高中学位2万个), else ''."""
+        if sentence.start > paragraph_start or paragraph_start < 2 or text[paragraph_start - 1] != "\n":
+            return ""
+        line_end = text.find("\n", paragraph_start)
+        line = text[paragraph_start:line_end if line_end >= 0 else len(text)]
+        prev_start = text.rfind("\n", 0, paragraph_start - 1) + 1
+        prev = text[prev_start:paragraph_start - 1]
+        if (not prev.strip() or len(prev) > self.continued_max or len(line) > self.continued_max
+                or _SENTENCE_END.search(prev) or _SENTENCE_END.search(line.rstrip()[:-1])):
+            return ""
+        return prev
+
     def _target(self, before: str, pub_year: int | None) -> bool:
-        if self.forecast_re.search(before):
+        """A target cue before the number in its sentence, unless a forecast word stands
+        there or the text after the cue says it was done. A cue in the number's own clause
+        outranks a forecast in an earlier one (…,预计新增学位14.4万个,计划投入资金23.2亿元:
+        a forecast, then a plan; 明年建成100所学校 已惠及7841名: a plan, then what was reached)."""
+        clause = before[max((m.end() for m in _CLAUSE_END.finditer(before)), default=0):]
+        if self.forecast_re.search(clause):
             return False
-        if self.target_re.search(before):
-            return True
-        for m in self.target_year_re.finditer(before):
-            year = _FOUR_DIGIT_YEAR.search(m.group())
-            if year is None or pub_year is None or int(year.group()) >= pub_year:
-                return True
-        return False
+        last = self._cue(clause, pub_year)
+        if last >= 0:
+            return not _DONE.search(clause[last:])
+        if self.forecast_re.search(before):
+            return False      # 预计到2025年,全市新增…: the forecast governs the date
+        last = self._cue(before, pub_year)
+        return last >= 0 and not _DONE.search(before[last:])
+
+    def _cue(self, text: str, pub_year: int | None) -> int:
+        """Where the last target cue in `text` ends, or -1."""
+        last = max((m.end() for m in self.target_re.finditer(text)), default=-1)
+        for m in self.target_year_re.finditer(text):
+            years = _FOUR_DIGIT_YEAR.findall(m.group())
+            if not years or pub_year is None or max(int(y) for y in years) >= pub_year:
+                last = max(last, m.end())
+        return last
 
     def _kind(self, clause: str) -> tuple[str, int]:
         tail = clause
