@@ -67,6 +67,10 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     from extract.inputs.tables import Columns
     from extract.stages.rules import load_rules
     from extract.runs.run import run as run_batch
+    from extract.runs.writer import arrow_without_pandas
+
+    if engine == "local":   # dask brings its own pandas use
+        arrow_without_pandas()
 
     given = {"text": text_column, "title": title_column, "date": date_column, "url": url_column,
              "id": id_column}

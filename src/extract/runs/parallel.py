@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from extract.runs.lifeline import watch_parent
 from extract.models import ErrorRow
 from extract.stages.rules import RuleSet
-from extract.runs.writer import write_shard
+from extract.runs.writer import arrow_without_pandas, write_shard
 
 if TYPE_CHECKING:   # loaded in the workers, not in the process that hands out shards
     from extract.pipeline import Extractor
@@ -39,6 +39,7 @@ def init_worker(rules: RuleSet | None) -> None:
     """ProcessPoolExecutor initializer: build this process's Extractor once."""
     global _EXTRACTOR
     watch_parent()   # never outlive the run's main process, even when it is SIGKILLed
+    arrow_without_pandas()
     from extract.pipeline import Extractor
     _EXTRACTOR = Extractor(rules=rules)
 

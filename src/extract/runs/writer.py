@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from pathlib import Path
 from typing import Iterable
@@ -27,6 +28,32 @@ from extract.models import TABLES, Record, arrow_schema
 
 ROW_GROUP = 5_000
 TABLE_NAMES = tuple(TABLES)  # claims, articles, entities, errors
+
+
+def arrow_without_pandas() -> None:
+    """pyarrow imports pandas (half a second) the first time it converts Python
+    values, only to check whether they are pandas objects; a run never hands it
+    any. Called in a run's own processes (the CLI's, the pool's workers), this
+    lets that one check find no pandas. pandas still loads where it is asked for
+    (to_pandas, from_pandas); not for notebooks, where pa.table(a_dataframe)
+    needs the check."""
+    if "pandas" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import hook under which `import pandas` fails as if it were not installed."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError(f"{name} is not loaded in a run's processes")
+        return None
 
 
 class TableWriter:
