@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 from pydantic import BaseModel, ConfigDict, Field
 
 Qualifier = Literal["exact", "approx", "lower_bound", "upper_bound"]
@@ -128,10 +130,7 @@ TABLES: dict[str, type[Record]] = {
     "claims": Claim, "articles": ArticleRow, "entities": EntityRow, "errors": ErrorRow,
 }
 
-_ARROW = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
-
-
-def _arrow_type(annotation) -> tuple[pa.DataType, bool]:
+def _arrow_type(annotation) -> tuple["pa.DataType", bool]:
     """(arrow type, nullable) for a field annotation."""
     nullable = False
     origin = typing.get_origin(annotation)
@@ -142,10 +141,12 @@ def _arrow_type(annotation) -> tuple[pa.DataType, bool]:
         origin = typing.get_origin(annotation)
     if origin is Literal:
         annotation = type(typing.get_args(annotation)[0])
-    return _ARROW[annotation], nullable
+    import pyarrow as pa
+    return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[annotation], nullable
 
 
-def arrow_schema(model: type[Record]) -> pa.Schema:
+def arrow_schema(model: type[Record]) -> "pa.Schema":
+    import pyarrow as pa   # 0.2 s: only where tables are written or read, not for explain or rules test
     fields = []
     for name, info in model.model_fields.items():
         typ, nullable = _arrow_type(info.annotation)

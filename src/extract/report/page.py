@@ -22,7 +22,6 @@ import logging
 from pathlib import Path
 
 import click
-import pyarrow.parquet as pq
 
 from extract.runs.manifest import read_manifest
 from extract.report.assets import APP_JS, CSS, ERRORS_JS
@@ -90,6 +89,7 @@ def _read_table(out_dir: Path, name: str) -> list[dict]:
     path = Path(out_dir) / f"{name}.parquet"
     if not path.is_file():
         raise ReportError(f"{path} not found: is {out_dir} the output folder of `extract run`?")
+    import pyarrow.parquet as pq   # loads with the report, not with every command
     return pq.read_table(path).to_pylist()
 
 

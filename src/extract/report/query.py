@@ -20,11 +20,15 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
-import duckdb
-import pyarrow as pa
 
 from extract.models import TABLES, arrow_schema
+
+if TYPE_CHECKING:   # duckdb and pyarrow load when a query runs, not with every command
+    import duckdb
+    import pyarrow as pa
 
 FORMATS = ("table", "csv", "parquet", "json")
 MAX_CELL = 60  # display columns per cell in the table format
@@ -35,6 +39,7 @@ def connect(out_dir: Path, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise FileNotFoundError(f"output folder not found: {out_dir}")
+    import duckdb
     con = duckdb.connect(":memory:")
     files = []
     for name, model in TABLES.items():
@@ -67,6 +72,7 @@ def _lock_down(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
 
 
 def run_query(sql: str, out_dir: Path, unsafe: bool = False) -> pa.Table:
+    import pyarrow as pa
     con = connect(out_dir, unsafe=unsafe)
     try:
         rel = con.sql(sql)
@@ -116,6 +122,7 @@ def format_table(table: pa.Table) -> str:
     if not names:
         return "(no result)\n"
     widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+    import pyarrow as pa
     numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) for f in table.schema]
 
     def line(cells):
@@ -193,6 +200,7 @@ def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None, unsafe
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
+    import duckdb
     try:
         table = run_query(sql, out_dir, unsafe=unsafe)
     except FileNotFoundError as exc:
