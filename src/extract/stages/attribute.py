@@ -116,7 +116,9 @@ class Attributor:
         self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})"
                                          + "|(?:" + _alt(cues.get("decrease_adjacent") or []).pattern + ")$")
         self.target_re = _alt(cues["target_cues"])
-        self.target_year_re = regex.compile("|".join(cues["target_patterns"]))
+        # one regex per pattern: as one alternation they scan four times slower
+        # (no literal to jump to), and a cue is a cue whichever pattern finds it
+        self.target_pattern_res = [regex.compile(p) for p in cues["target_patterns"]]
         self.forecast_re = _alt(cues["forecast_cues"])
         self.goal_after_re = _alt(cues["goal_after"])
         self.will_after_re = regex.compile(cues["will_after"])
@@ -335,10 +337,11 @@ class Attributor:
     def _cue(self, text: str, pub_year: int | None) -> int:
         """Where the last target cue in `text` ends, or -1."""
         last = max((m.end() for m in self.target_re.finditer(text)), default=-1)
-        for m in self.target_year_re.finditer(text):
-            years = _FOUR_DIGIT_YEAR.findall(m.group())
-            if not years or pub_year is None or max(int(y) for y in years) >= pub_year:
-                last = max(last, m.end())
+        for pattern in self.target_pattern_res:
+            for m in pattern.finditer(text):
+                years = _FOUR_DIGIT_YEAR.findall(m.group())
+                if not years or pub_year is None or max(int(y) for y in years) >= pub_year:
+                    last = max(last, m.end())
         return last
 
     def _kind(self, clause: str) -> tuple[str, int]:
