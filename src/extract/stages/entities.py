@@ -16,35 +16,21 @@ patterns.  Text must already be simplified Chinese.
 from __future__ import annotations
 
 import bisect
-import hashlib
-import logging
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick_rs
-import jieba
 import regex
 
+from extract.paths import RULES_DIR
 from extract.stages.gazetteer import Gazetteer, Region
-from extract.paths import RULES_DIR, cache_dir
 from extract.stages.rules import alternation, load_yaml
+from extract.stages.wordcut import JIEBA_BLOCKS, cut_block, cut_words, prepare_jieba
 
 RULES_FILE = RULES_DIR / "entities.yaml"
 HAN = regex.compile(r"^\p{Han}{2,}$")
 HAN_RUN = regex.compile(r"\p{Han}+")
-
-# How jieba splits a text into blocks it cuts independently (jieba.cut's own pattern).
-_JIEBA_BLOCKS = jieba.re_han_default
-_JIEBA_SKIP = jieba.re_skip_default
-_MARKED_RUN = regex.compile(rb"\x01+")
-
-# jieba's dictionary is process-global: remember what this process already added
-# so a second recognizer (tests, notebooks) does not redo it.
-_JIEBA_WORDS: set[str] = set()
-
+_MARKED_RUN = regex.compile(rb"\x01+")   # runs of marked characters (see _entity_chars)
 
 @dataclass(frozen=True)
 class Entity:
@@ -54,111 +40,6 @@ class Entity:
     text: str
     region: Region | None = None  # REGION: resolved region (None if ambiguous);
                                   # SCHOOL/GROUP: the region they are prefixed with
-
-
-def cut_words(text: str, marked: bytearray | None = None) -> list[str]:
-    """jieba's words of `text`, covering it exactly (whitespace included).
-
-    jieba cuts each block (a maximal run of Han, letters and digits) on its own,
-    so a block gets the same words whether cut alone or inside the whole text.
-    With `marked`, only blocks overlapping a marked character are cut into
-    words; any other block becomes one word per character. Marking every
-    place an entity can occur keeps the entities exactly as with a full cut,
-    and skips most of jieba's work (the largest cost of the pipeline)."""
-    if marked is None:
-        return [w for w in jieba.cut(text, cut_all=False) if w]
-    words: list[str] = []
-    pos = 0
-    # split() with jieba's capturing pattern alternates: between-blocks, block, ...
-    for i, piece in enumerate(_JIEBA_BLOCKS.split(text)):
-        end = pos + len(piece)
-        if i % 2 == 0:
-            # between blocks, as jieba.cut does it: whitespace runs whole, the rest per character
-            for part in _JIEBA_SKIP.split(piece):
-                if _JIEBA_SKIP.match(part):
-                    words.append(part)
-                else:
-                    words.extend(part)
-        elif marked.find(1, pos, end) < 0:
-            words.extend(piece)
-        else:
-            words.extend(jieba.cut(piece, cut_all=False))
-        pos = end
-    return words
-
-
-def _cut_block(block: str):
-    """jieba's words of one block: what jieba.cut does for each block, without
-    splitting the text into blocks again."""
-    return _CUT_DAG(block) if _CUT_DAG is not None else jieba.cut(block, cut_all=False)
-
-
-# jieba.cut's own per-block cutter (HMM on); jieba has had no release since 0.42.1
-_CUT_DAG = getattr(jieba.dt, "_Tokenizer__cut_DAG", None)
-
-
-def _prepare_jieba(words: list[str]) -> dict[str, tuple[int, ...]]:
-    """Add the gazetteer's names to jieba's dictionary; return how jieba then
-    cuts each name (the word lengths), which is the name's phrase pattern.
-
-    jieba's own start (a marshal of 500,000 prefixes), adding 6,400 words with
-    computed frequencies and cutting them take over a second; the result is kept
-    in a pickle keyed by jieba's version, its dictionary file and the words,
-    which loads in a fraction of that. Any cache problem falls back to building
-    it, so the cache can make start-up faster, never different."""
-    jieba.setLogLevel(logging.WARNING)
-    fresh = not jieba.dt.initialized and not _JIEBA_WORDS
-    path = _jieba_cache_path(words) if fresh else None
-    cached = _load_jieba(path) if path is not None else None
-    if cached is not None:
-        _JIEBA_WORDS.update(words)
-        return cached
-    for w in words:
-        if w not in _JIEBA_WORDS:
-            # freq=None lets jieba compute the frequency that keeps w one token
-            # without making it swallow its neighbours.
-            jieba.add_word(w)
-            _JIEBA_WORDS.add(w)
-    cuts = {w: tuple(map(len, cut_words(w, bytearray(b"\1" * len(w))))) for w in words}
-    if path is not None:
-        _save_jieba(path, cuts)
-    return cuts
-
-
-def _jieba_cache_path(words: list[str]) -> Path | None:
-    dictionary = jieba.dt.dictionary or os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME)
-    try:
-        st = os.stat(dictionary)
-    except OSError:
-        return None
-    key = hashlib.sha256("\n".join([jieba.__version__, dictionary, str(st.st_size), str(st.st_mtime_ns),
-                                    *words]).encode("utf-8")).hexdigest()[:20]
-    return cache_dir() / f"jieba-{key}.pickle"
-
-
-def _load_jieba(path: Path) -> dict[str, tuple[int, ...]] | None:
-    try:
-        with open(path, "rb") as f:
-            freq, total, cuts = pickle.load(f)
-    except Exception:   # missing, truncated or foreign file: build instead
-        return None
-    with jieba.dt.lock:
-        jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = freq, total, True
-    return cuts
-
-
-def _save_jieba(path: Path, cuts: dict[str, tuple[int, ...]]) -> None:
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((jieba.dt.FREQ, jieba.dt.total, cuts), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)   # atomic: a parallel worker reads no file or the whole new one
-    except OSError:
-        logging.getLogger("extract").debug("jieba cache not written to %s", path, exc_info=True)
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class EntityRecognizer:
@@ -171,7 +52,7 @@ class EntityRecognizer:
                 | {w for words in deixis.values() for w in words})
         self._forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
         # each name's phrase pattern: the word ends inside it, as jieba cuts the name alone
-        cuts = _prepare_jieba(self._forms)
+        cuts = prepare_jieba(self._forms)
         self._form_ends = [tuple(_ends(cuts[f])) for f in self._forms]
 
         school, group = rules["school"], rules["group"]
@@ -237,7 +118,7 @@ class EntityRecognizer:
                 pos += len(w)
             return starts, ends
         marked = self._entity_chars(text)
-        blocks = [m.span() for m in _JIEBA_BLOCKS.finditer(text)]
+        blocks = [m.span() for m in JIEBA_BLOCKS.finditer(text)]
         block_starts = [s for s, _ in blocks]
         pos = 0   # everything before pos has its tokens
         for run in _MARKED_RUN.finditer(marked):
@@ -246,7 +127,7 @@ class EntityRecognizer:
                 b = bisect.bisect_right(block_starts, k) - 1
                 if b >= 0 and k < blocks[b][1]:   # inside a block: cut all of it
                     bs, be = blocks[b]
-                    for w in _cut_block(text[bs:be]):
+                    for w in cut_block(text[bs:be]):
                         starts.append(bs)
                         bs += len(w)
                         ends.append(bs)
