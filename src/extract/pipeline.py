@@ -1,6 +1,6 @@
 """One article through every stage: load -> normalize -> segment -> quantities
 -> entities -> attribution -> records. Built once per worker (rules, gazetteer,
-spaCy/jieba), then `process` is called per article."""
+jieba), then `process` is called per article."""
 from __future__ import annotations
 
 import bisect

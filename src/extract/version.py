@@ -1,5 +1,5 @@
 """The extractor version written into every row, computed without loading the
-pipeline (the main process of a parallel run only needs this, not spaCy)."""
+pipeline (the main process of a parallel run only needs this, not the pipeline)."""
 from __future__ import annotations
 
 import hashlib

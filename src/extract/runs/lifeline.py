@@ -2,7 +2,7 @@
 
 A worker of a ProcessPoolExecutor waits on a pipe for its next shard; when
 the main process is killed with SIGKILL nobody closes that pipe cleanly and
-the worker (~300 MB with spaCy and jieba loaded) would wait forever.  Two
+the worker (~200 MB with jieba and the gazetteer loaded) would wait forever.  Two
 guards, either suffices:
 
 * on Linux, prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills the worker

@@ -7,7 +7,7 @@ as one part folder (see writer.write_shard).  The same function runs in
 process (one worker), in a `ProcessPoolExecutor` (spawn start method; the
 initializer builds the Extractor once per worker process) or on a
 dask.distributed worker (engine_dask).  The Extractor -- rules, gazetteer,
-spaCy/jieba -- is never pickled: workers receive the RuleSet (plain data) and
+jieba -- is never pickled: workers receive the RuleSet (plain data) and
 build their own.
 """
 from __future__ import annotations

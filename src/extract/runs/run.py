@@ -54,7 +54,7 @@ from extract.stages.rules import RuleSet, load_rules
 from extract.version import extractor_version
 from extract.runs.writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
 
-if TYPE_CHECKING:   # the pipeline (spaCy, jieba) loads only where articles are processed
+if TYPE_CHECKING:   # the pipeline (jieba, the gazetteer) loads only where articles are processed
     from extract.pipeline import ArticleResult, Extractor
 
 log = logging.getLogger("extract")
