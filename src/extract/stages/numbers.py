@@ -6,6 +6,8 @@ adds what cn2an does not take: thousands separators, a bare 百/千, shares in
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 MAGNITUDES = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
@@ -24,6 +26,9 @@ class NumberError(ValueError):
     pass
 
 
+# Articles repeat the same few numerals (一, 两, 1, 10 ...), and a Chinese one
+# costs a cn2an parse: values are remembered (bounded; a NumberError is not).
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> float:
     """Value of a number word: '1.09万' -> 10900, '两' -> 2, '二十三' -> 23, '5,000' -> 5000.
 

@@ -52,47 +52,48 @@ def _timeout(chars: int) -> float:
     return MATCH_TIMEOUT_S * max(1.0, chars / MATCH_TIMEOUT_CHARS)
 
 
-def _group(m, name: str) -> str | None:
-    return m.group(name) if name in m.re.groupindex else None
+# The readers below take the match's named groups as one dict (m.groupdict(),
+# one call): a group the pattern does not have reads as None, like one that did
+# not take part in the match.
 
-
-def _value(m, rule: Rule) -> tuple[float, float | None]:
+def _value(g: dict, rule: Rule) -> tuple[float, float | None]:
     y = rule.yields
-    if y.value is not None and _group(m, "num") is None:
+    num = g.get("num")
+    if y.value is not None and num is None:
         return y.value, None
-    num = m.group("num")
     if y.parse == "cheng":
         return parse_cheng(num), None
     if y.parse == "fraction":
-        return parse_fraction(num, m.group("den")), None
+        return parse_fraction(num, g["den"]), None
     if y.parse == "ratio":
-        return parse_number(num) / parse_number(m.group("den")), None
+        return parse_number(num) / parse_number(g["den"]), None
     if y.parse == "doubling":
         return 2.0 ** parse_number(num), None
     if y.value is not None:
         return y.value, None
     value = parse_number(num)
-    for mag in (_group(m, "mag_a"), _group(m, "mag_b")):
+    mag_a, mag_max = g.get("mag_a"), g.get("mag_max")
+    for mag in (mag_a, g.get("mag_b")):
         if mag:
             value *= parse_number("1" + mag)
     value_max = None
-    if _group(m, "num_max"):
-        value_max = parse_number(m.group("num_max"))
-        if _group(m, "mag_max"):
-            value_max *= parse_number("1" + m.group("mag_max"))
-        elif _group(m, "mag_a") and "num_max" in m.re.groupindex and m.re.groupindex["mag_a"] > m.re.groupindex["num_max"]:
-            value_max *= parse_number("1" + m.group("mag_a"))   # 三五十人: 30-50
-        if _group(m, "mag_a") is None and _group(m, "mag_max"):
-            value *= parse_number("1" + m.group("mag_max"))   # 3-5万人: the magnitude is shared
+    if g.get("num_max"):
+        value_max = parse_number(g["num_max"])
+        if mag_max:
+            value_max *= parse_number("1" + mag_max)
+        elif mag_a and rule.regex.groupindex["mag_a"] > rule.regex.groupindex["num_max"]:
+            value_max *= parse_number("1" + mag_a)   # 三五十人: 30-50
+        if mag_a is None and mag_max:
+            value *= parse_number("1" + mag_max)   # 3-5万人: the magnitude is shared
     return value, value_max
 
 
-def _qualifier(m, rules: RuleSet, rule: Rule) -> str:
+def _qualifier(g: dict, rules: RuleSet, rule: Rule) -> str:
     if rule.yields.qualifier:
         return rule.yields.qualifier
     found = []
     for position, group in zip(("prefix", "suffix", "trailing"), _QUALIFIER_ORDER):
-        word = _group(m, group)
+        word = g.get(group)
         if word:
             found.append(rules.qualifier_of(word, position))
     if len(found) > 1 and "approx" in found:
@@ -100,8 +101,8 @@ def _qualifier(m, rules: RuleSet, rule: Rule) -> str:
     return found[0] if found else "exact"
 
 
-def _unit(m, rules: RuleSet, rule: Rule) -> tuple[str, str | None]:
-    word = _group(m, "unit") or _group(m, "noun")
+def _unit(g: dict, rules: RuleSet, rule: Rule) -> tuple[str, str | None]:
+    word = g.get("unit") or g.get("noun")
     entry = rules.unit_of(word) if word else None
     unit = rule.yields.unit if rule.yields.unit is not None else (
         (entry.unit or word) if entry else (word or ""))   # a user rule's own unit word stands as written
@@ -138,12 +139,13 @@ def _candidates(text: str, rules: RuleSet, only: Iterable[Rule] | None = None,
                     continue
                 q = Quantity(m.start(), m.end(), rule)
                 if not rule.exclude:
+                    g = m.groupdict()
                     try:
-                        q.value, q.value_max = _value(m, rule)
+                        q.value, q.value_max = _value(g, rule)
                     except (NumberError, ZeroDivisionError):
                         continue
-                    q.unit, q.unit_category = _unit(m, rules, rule)
-                    q.qualifier = _qualifier(m, rules, rule)
+                    q.unit, q.unit_category = _unit(g, rules, rule)
+                    q.qualifier = _qualifier(g, rules, rule)
                 out.append(q)
         except TimeoutError as exc:
             raise RuleTimeout(rule.id, timeout, sum(e - s for s, e in spans)) from exc
