@@ -100,6 +100,13 @@ def test_change_word_reaches_every_item_of_its_list(extractor):
     assert got["30所"].kind == "level"
 
 
+def test_change_word_before_a_list_of_nouns_reaches_the_amount(extractor):
+    # 、 joins nouns inside one clause; the verb before them still governs the amount
+    got = claims(extractor, "新增融合型、共建型教育共同体学校合计1532家。新增学位300个,现有学校合计45所。")
+    assert got["1532家"].kind == "change"
+    assert got["45所"].kind == "level"   # a clause of its own, without the verb
+
+
 def test_planned_project_sizes_are_targets(extractor):
     got = claims(extractor, "该校规划总建筑面积约为16550平方米。根据设计,办学规模为48个教学班。该校已开办24个班。")
     assert got["16550平方米"].target and got["48个"].target and not got["24个"].target

@@ -27,6 +27,7 @@ from extract.stages.segment import Segmented, Sentence
 # and without a bound every claim would rescan the whole line.
 CARRY_OVER = 1500
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
+_KIND_CLAUSE_END = regex.compile(r"[,;:。!?\n]")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
 # 二〇〇二年 / 一九九八年 in formal texts
@@ -226,7 +227,8 @@ class Attributor:
         after = text[q.end:sentence.end]
         anchor = doc.anchor_year
 
-        kind, sign = self._kind(clause)
+        # 、 lists nouns inside one clause (新增…融合型、共建型…学校合计1532家): the verb before them counts
+        kind, sign = self._kind(before[max((m.end() for m in _KIND_CLAUSE_END.finditer(before)), default=0):])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and _LIST_GAP.fullmatch(gap)):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
