@@ -107,6 +107,12 @@ def test_change_word_before_a_list_of_nouns_reaches_the_amount(extractor):
     assert got["45所"].kind == "level"   # a clause of its own, without the verb
 
 
+def test_items_of_a_list_a_colon_opens_take_the_heads_verb(extractor):
+    got = claims(extractor, "全区新增学位任务分解如下:城关镇300个、南山镇200个。全区学校情况如下:小学120所、初中50所。")
+    assert got["300个"].kind == "change" and got["200个"].kind == "change"
+    assert got["120所"].kind == "level" and got["50所"].kind == "level"
+
+
 def test_planned_project_sizes_are_targets(extractor):
     got = claims(extractor, "该校规划总建筑面积约为16550平方米。根据设计,办学规模为48个教学班。该校已开办24个班。")
     assert got["16550平方米"].target and got["48个"].target and not got["24个"].target

@@ -228,7 +228,13 @@ class Attributor:
         anchor = doc.anchor_year
 
         # 、 lists nouns inside one clause (新增…融合型、共建型…学校合计1532家): the verb before them counts
-        kind, sign = self._kind(before[max((m.end() for m in _KIND_CLAUSE_END.finditer(before)), default=0):])
+        kind_starts = [m.end() for m in _KIND_CLAUSE_END.finditer(before)]
+        kind_clause = before[kind_starts[-1] if kind_starts else 0:]
+        kind, sign = self._kind(kind_clause)
+        if (kind == "level" and kind_starts and before[kind_starts[-1] - 1] == ":"
+                and not self.increase_re.search(kind_clause) and not self.decrease_re.search(kind_clause)):
+            # an item of a list a colon opens takes the head's verb (新增…任务数如下:杭州市174家)
+            kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and _LIST_GAP.fullmatch(gap)):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
