@@ -107,6 +107,14 @@ def test_change_word_before_a_list_of_nouns_reaches_the_amount(extractor):
     assert got["45所"].kind == "level"   # a clause of its own, without the verb
 
 
+def test_comma_items_with_the_same_head_noun_continue_a_change(extractor):
+    got = claims(extractor, "新增义务教育学位3000个,高中学位500个。新增学位300个,现有学位5万个。"
+                            "幼儿园比上年减少9所;民办幼儿园193所。")
+    assert got["500个"].kind == "change"
+    assert got["5万个"].kind == "level"      # 现有: a statement of its own
+    assert got["193所"].kind == "level" and got["193所"].value == 193   # a new clause after ;
+
+
 def test_items_of_a_list_a_colon_opens_take_the_heads_verb(extractor):
     got = claims(extractor, "全区新增学位任务分解如下:城关镇300个、南山镇200个。全区学校情况如下:小学120所、初中50所。")
     assert got["300个"].kind == "change" and got["200个"].kind == "change"
