@@ -128,6 +128,18 @@ def test_news_headline_tells_the_publication_year(extractor):
     assert got["9万座"].year == 2024 and got["9万座"].year_source == "published"
 
 
+def test_news_that_only_announces_states_plans(extractor):
+    head = "2014年某市10%的公办校教师将交流轮岗\n2014-03-20 来源:某市教育局\n\n"
+    body = "基础教育方面,创建30所新优质学校;实施80所中小学校操场改造。投入1.6亿元配备教育装备。\n"
+    result, got = claims(extractor, head + body)
+    assert got["30所"].target and got["80所"].target and got["1.6亿元"].target
+    assert "announcement" in result.article.context_evidence
+    # the same text that reports anything as done or current is a report, not an announcement
+    for done in ("去年已建成学校12所。", "近两年来,全市建成学校12所。", "目前全市共有学校120所。"):
+        _, got = claims(extractor, head + body + done)
+        assert not got["30所"].target
+
+
 # --------------------------------------------------------------------------- place
 
 def test_masthead_is_not_the_subject(extractor):

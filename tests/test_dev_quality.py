@@ -11,7 +11,7 @@ DEV = SHARED / "dev"
 # Issue 9's "done when", where reached; target recall (issue: 0.80) is held at what
 # the code reaches so that it cannot fall back unnoticed.
 THRESHOLDS = {"f1": 0.95, "acc_region": 0.93, "acc_year": 0.92, "acc_category": 0.88, "claim_f1": 0.85,
-              "strict_claim_f1": 0.80, "target_precision": 0.85, "target_recall": 0.76}
+              "strict_claim_f1": 0.80, "target_precision": 0.85, "target_recall": 0.80}
 
 
 @pytest.fixture(scope="module")

@@ -104,6 +104,8 @@ class ContextBuilder:
         self.kinds = [(k, regex.compile(alternation(words))) for k, words in cues["kinds"].items()
                       if k not in ("examples", "counter_examples")]
         self.plan_kinds = set(cues["plan_kinds"])
+        self.announcement_re = regex.compile("|".join(cues["announcement_title"]))
+        self.reached_re = regex.compile(alternation(cues["reached"]) + "|已")
         p = cues["publisher"]
         self.dateline = regex.compile(p["dateline"])
         self.byline = regex.compile(p["byline"])
@@ -283,6 +285,12 @@ class ContextBuilder:
         else:
             anchor_year, anchor_source = reference_year, year_source
 
+        # a news item that only announces: its figures are plans (rules/context.yaml)
+        announces = bool(kind == "news" and title and self.announcement_re.search(title)
+                         and not self.reached_re.search(text, body_start))
+        if announces:
+            evidence.append(Evidence("announcement", -1, -1, title[:40]))
+
         # home region
         home, region_source = self._home(text, seg, entities, title_span, is_ignored, evidence)
         return DocumentContext(
@@ -290,7 +298,7 @@ class ContextBuilder:
             reference_year=reference_year, year_source=year_source,
             anchor_year=anchor_year, anchor_source=anchor_source,
             home=home, region_source=region_source,
-            targets_by_default=kind in self.plan_kinds,
+            targets_by_default=kind in self.plan_kinds or announces,
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
     def _solve_anchor(self, text: str) -> tuple[int, int, int] | None:
