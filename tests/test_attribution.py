@@ -115,6 +115,17 @@ def test_comma_items_with_the_same_head_noun_continue_a_change(extractor):
     assert got["193所"].kind == "level" and got["193所"].value == 193   # a new clause after ;
 
 
+def test_a_share_of_a_whole_is_a_share_of_the_count_before_it(extractor):
+    got = claims(extractor, "组建教育集团54个,覆盖182所学校,占城区公办义务教育学校68.68%。"
+                            "全省有普惠性幼儿园4747所,占总数的68.08%。"
+                            "全市有专任教师3200人,占教职工总数的80%。"
+                            "集团内参与交流教师共计219人,占符合条件教师人数的19%。")
+    assert got["68.68%"].category == "coverage"      # the schools the groups cover, not "schools"
+    assert got["68.08%"].category == "coverage"      # a policy's reach (普惠)
+    assert got["80%"].category == "teachers"         # no reform: the count's own category
+    assert got["19%"].category == "teachers"         # teachers taking part are no coverage
+
+
 def test_items_of_a_list_a_colon_opens_take_the_heads_verb(extractor):
     got = claims(extractor, "全区新增学位任务分解如下:城关镇300个、南山镇200个。全区学校情况如下:小学120所、初中50所。")
     assert got["300个"].kind == "change" and got["200个"].kind == "change"

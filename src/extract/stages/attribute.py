@@ -139,6 +139,9 @@ class Attributor:
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
         self.inherited_shares = cats.get("inherited_shares") or {}
+        self.share_of_whole_re = regex.compile(cats["share_of_whole"])
+        self.reform_re = _alt(cats["reform_words"])
+        self.reach_of = set(cats["reach_of"])
         self.units_fixed = cats.get("units_fixed") or {}
         # `requires`: words that must also stand in the sentence before the number
         self.category_rules = [
@@ -273,6 +276,12 @@ class Attributor:
                 what[max(0, e.start - offset):e.end - offset] = " " * (min(e.end, q.start) - max(e.start, offset))
         what = "".join(what)
         category, subject = self._category(q, (self._noun_after(share_base), what), before)
+        if (q.unit == "%" and previous is not None and gap is not None and self.share_of_whole_re.search(clause)
+                and q.rule.yields.category is None and category not in ("coverage", "quality")
+                and previous.category != "other"):
+            # a share of the count before it, not of the noun naming the whole (rules/categories.yaml)
+            category = ("coverage" if previous.category in self.reach_of and self.reform_re.search(before)
+                        else self.inherited_shares.get(previous.category, previous.category))
         if category is None and previous is not None and (
                 kind == "change" or q.unit in ("%", "百分点")
                 or q.unit in _PEOPLE and previous.category in ("students", "teachers")):
