@@ -115,6 +115,12 @@ def test_comma_items_with_the_same_head_noun_continue_a_change(extractor):
     assert got["193所"].kind == "level" and got["193所"].value == 193   # a new clause after ;
 
 
+def test_a_targets_deadline_after_it_dates_it(extractor):
+    got = claims(extractor, "该项目拟增加1680个学位,计划2027年9月完工。该校新增学位600个,2023年9月已投用。")
+    assert got["1680个"].target and got["1680个"].year == 2027
+    assert not got["600个"].target and got["600个"].year is None   # a fact: a date after it is no deadline
+
+
 def test_a_share_of_a_whole_is_a_share_of_the_count_before_it(extractor):
     got = claims(extractor, "组建教育集团54个,覆盖182所学校,占城区公办义务教育学校68.68%。"
                             "全省有普惠性幼儿园4747所,占总数的68.08%。"

@@ -135,6 +135,7 @@ class Attributor:
         self.will_after_re = regex.compile(cues["will_after"])
         self.capacity_re = _alt(cues["capacity"])
         self.continued_max = cues["continued_line_max"]
+        self.deadline_after_re = regex.compile(cues["deadline_after"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
@@ -255,6 +256,10 @@ class Attributor:
                                  para_before[:len(para_before) - len(before)], anchor, doc)
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source)
+        deadline = self.deadline_after_re.match(after) if target and year is None else None
+        if deadline:
+            # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工)
+            year, year_source = int(deadline.group("year")), "sentence"
         if year is None and heading_year is not None and year_source != "reset":
             year, year_source = heading_year, "heading"
         elif year is None and in_title and doc.kind == "news" and doc.published:
