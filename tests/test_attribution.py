@@ -116,7 +116,7 @@ def test_comma_items_with_the_same_head_noun_continue_a_change(extractor):
 
 
 def test_a_targets_deadline_after_it_dates_it(extractor):
-    got = claims(extractor, "该项目拟增加1680个学位,计划2027年9月完工。该校新增学位600个,2023年9月已投用。")
+    got = claims(extractor, "该项目拟增加1680个学位,计划2027年9月完工。\n\n该校新增学位600个,2023年9月已投用。\n")
     assert got["1680个"].target and got["1680个"].year == 2027
     assert not got["600个"].target and got["600个"].year is None   # a fact: a date after it is no deadline
 
