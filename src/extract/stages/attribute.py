@@ -29,7 +29,6 @@ CARRY_OVER = 1500
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 _KIND_CLAUSE_END = regex.compile(r"[,;:。!?\n]")
 _COMMA_ITEM = regex.compile(r",(\p{Han}{2,12})")
-_LEVEL_WORD = regex.compile(r"有|达|共|总|现|累计|合计|为|剩|余")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
 # 二〇〇二年 / 一九九八年 in formal texts
@@ -81,14 +80,6 @@ class Attribution:
     unit: str = ""
 
 
-def _same_head_item(gap: str, subject: str) -> bool:
-    """, + a bare noun with the previous amount's head noun: the next item of the same
-    list (新增义务教育学位3000个,高中学位500个), not a new statement (,现有学位5万个)."""
-    m = _COMMA_ITEM.fullmatch(gap)
-    return bool(m and len(subject) >= 2 and m.group(1).endswith(subject[-2:])
-                and not _LEVEL_WORD.search(m.group(1)))
-
-
 def _last_sentence(text: str) -> str:
     """The last sentence of `text` (which ends at a sentence boundary)."""
     body = text.rstrip()
@@ -136,6 +127,7 @@ class Attributor:
         self.capacity_re = _alt(cues["capacity"])
         self.continued_max = cues["continued_line_max"]
         self.deadline_after_re = regex.compile(cues["deadline_after"])
+        self.level_words_re = _alt(cues["level_words"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
         self.units_default = cats["units_default"]
@@ -250,7 +242,7 @@ class Attributor:
             # an item of a list a colon opens takes the head's verb (新增…任务数如下:杭州市174家)
             kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
-                and (_LIST_GAP.fullmatch(gap) or _same_head_item(gap, previous.subject))):
+                and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject))):
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
@@ -335,6 +327,13 @@ class Attributor:
         return (bool(self.goal_after_re.search(_CLAUSE_END.split(after, 1)[0]))
                 and not self.reached_re.search(after) and not _DONE.search(before + after)
                 and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
+
+    def _same_head_item(self, gap: str, subject: str) -> bool:
+        """, + a bare noun with the previous amount's head noun: the next item of the same
+        list (新增义务教育学位3000个,高中学位500个), not a new statement (,现有学位5万个)."""
+        m = _COMMA_ITEM.fullmatch(gap)
+        return bool(m and len(subject) >= 2 and m.group(1).endswith(subject[-2:])
+                    and not self.level_words_re.search(m.group(1)))
 
     def _continued(self, text: str, paragraph_start: int, sentence: Sentence) -> str:
         """The line before a short line that continues it (poster layouts break one
