@@ -53,7 +53,7 @@ class EntityRecognizer:
         self._forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})
         # each name's phrase pattern: the word ends inside it, as jieba cuts the name alone
         cuts = prepare_jieba(self._forms)
-        self._form_ends = [tuple(_ends(cuts[f])) for f in self._forms]
+        form_ends = {f: tuple(_ends(cuts[f])) for f in self._forms}
 
         school, group = rules["school"], rules["group"]
         self._school_end = regex.compile(alternation(school["suffixes"]) + "$")
@@ -71,17 +71,22 @@ class EntityRecognizer:
         self._policy = regex.compile(rules["policy"]["pattern"])
         self._zone = regex.compile(alternation(rules.get("zones") or []))
 
-        # Every literal a token-level match needs: region names, school and group endings.
-        self._anchors = ahocorasick_rs.AhoCorasick(sorted({*self._forms, *school["suffixes"], *group["suffixes"]}))
-        self._names = ahocorasick_rs.AhoCorasick(self._forms)
+        # Every literal a token-level match needs: region names, school and group endings;
+        # one pass finds them all, and a region name's hits carry the name's word ends
+        anchors = sorted({*self._forms, *school["suffixes"], *group["suffixes"]})
+        self._anchors = ahocorasick_rs.AhoCorasick(anchors)
+        self._anchor_ends = [form_ends.get(a) for a in anchors]   # None: an ending, no name
         # False: jieba cuts every block (as a plain zh pipeline does); the entities are the same
         self.partial_cut = True
 
-    def _entity_chars(self, text: str) -> bytearray:
+    def _anchor_hits(self, text: str) -> list[tuple[int, int, int]]:
+        return self._anchors.find_matches_as_indexes(text, overlapping=True)
+
+    def _entity_chars(self, text: str, hits: list[tuple[int, int, int]] | None = None) -> bytearray:
         """1 for each character an entity found through tokens could cover: the
         blocks holding none of these need no words."""
         marked = bytearray(len(text))
-        for _, start, end in self._anchors.find_matches_as_indexes(text, overlapping=True):
+        for _, start, end in (self._anchor_hits(text) if hits is None else hits):
             marked[start:end] = b"\1" * (end - start)
         for pattern in (self._numbered, self._numbered_short):
             for m in pattern.finditer(text):
@@ -100,24 +105,20 @@ class EntityRecognizer:
             pos += len(w)
         return spans
 
-    def _token_spans(self, text: str) -> tuple[list[int], list[int]]:
+    def _token_spans(self, text: str, hits: list[tuple[int, int, int]] | None = None
+                     ) -> tuple[list[int], list[int]]:
         """Starts and ends of the non-space tokens an entity can be made of: jieba's
         words in the blocks that can hold an entity, and the marked characters
         between blocks (the / of 克州/克孜勒苏州). Everything else has no tokens: no
         name, ending or numbered school lies there, and a school or group name
         never reaches across a block edge. Without partial_cut: every block and
         every character between blocks, as a full cut gives them."""
+        if not self.partial_cut:
+            solid = [(a, b) for a, b in self.tokens(text) if not text[a:b].isspace()]
+            return [a for a, _ in solid], [b for _, b in solid]
         starts: list[int] = []
         ends: list[int] = []
-        if not self.partial_cut:
-            pos = 0
-            for w in cut_words(text):
-                if not w.isspace():
-                    starts.append(pos)
-                    ends.append(pos + len(w))
-                pos += len(w)
-            return starts, ends
-        marked = self._entity_chars(text)
+        marked = self._entity_chars(text, hits)
         blocks = [m.span() for m in JIEBA_BLOCKS.finditer(text)]
         block_starts = [s for s, _ in blocks]
         pos = 0   # everything before pos has its tokens
@@ -141,9 +142,10 @@ class EntityRecognizer:
         return starts, ends
 
     def find(self, text: str) -> list[Entity]:
-        starts, ends = self._token_spans(text)
+        hits = self._anchor_hits(text)
+        starts, ends = self._token_spans(text, hits)
         toks = _Tokens(starts, ends)
-        regions = self._regions(text, self._name_matches(text, starts, ends))
+        regions = self._regions(text, self._name_matches(text, starts, ends, hits))
         regions = self._zones(text, regions)
         region_end = {e.end: e for e in regions}
         schools = self._schools(text, toks, region_end)
@@ -151,16 +153,19 @@ class EntityRecognizer:
         policies = [Entity(m.start(), m.end(), "POLICY", m.group()) for m in self._policy.finditer(text)]
         return _longest_first([*regions, *schools, *groups, *policies])
 
-    def _name_matches(self, text: str, starts: list[int], ends: list[int]) -> list[tuple[int, int]]:
+    def _name_matches(self, text: str, starts: list[int], ends: list[int],
+                      hits: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int]]:
         """Region names whose own words are consecutive words of the text, resolved
         as spaCy's entity ruler does: most words first, then leftmost; a match
         whose first or last word is taken is dropped."""
         found = []
-        for k, s, e in self._names.find_matches_as_indexes(text, overlapping=True):
+        for k, s, e in (self._anchor_hits(text) if hits is None else hits):
+            pattern = self._anchor_ends[k]
+            if pattern is None:
+                continue
             i = bisect.bisect_left(starts, s)
             if i == len(starts) or starts[i] != s:
                 continue
-            pattern = self._form_ends[k]
             j = i + len(pattern)
             if j <= len(ends) and all(starts[i + n] == s + (pattern[n - 1] if n else 0) and ends[i + n] == s + end
                                       for n, end in enumerate(pattern)):
