@@ -1,0 +1,140 @@
+"""Where one worker's time goes: CPU time per article of each stage, in process,
+beside jieba.lcut alone on the same texts.
+
+The speed issue asks one worker to match jieba.lcut alone while the outputs stay
+identical. This prints what each stage costs as a share of jieba's time, and the
+work no exact change can remove from a stage: jieba's cut of the blocks an entity
+can lie in (its words decide the entities) and the `regex` scans of the quantity
+rules (their matches are the mentions). Rounds alternate jieba and the pipeline,
+so the machine's drift hits both; the shares are medians of the rounds.
+
+    python bench/stage_bench.py [--articles 200] [--rounds 5]   # prints, and writes bench/stages.md
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run_bench import _commit, make_corpus  # noqa: E402
+
+# (object path, attribute, label): the stages as Extractor.process calls them
+STAGES = [
+    ("pipeline", "normalize", "normalize"),
+    ("pipeline", "segment", "segment"),
+    ("recognizer", "find", "entities"),
+    ("pipeline", "find_quantities", "quantities"),
+    ("context", "decide", "context"),
+    ("attributor", "attribute", "attribution (per claim)"),
+]
+
+
+def _timed(fn, label: str, totals: dict):
+    def wrapper(*args, **kwargs):
+        t = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[label] += time.process_time() - t
+    return wrapper
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/extract-stage-bench"))
+    ap.add_argument("--markdown", type=Path, default=HERE / "stages.md", help="where the table is written too")
+    args = ap.parse_args()
+
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()     # the stock dictionary: jieba alone as run_bench.py measures it
+    corpus = args.workdir / "corpus"
+    make_corpus(corpus, args.articles)
+    paths = sorted(corpus.rglob("*.txt"))
+    raws_text = [p.read_text(encoding="utf-8") for p in paths]
+    jieba_s = []
+    for _ in range(args.rounds):
+        t = time.process_time()
+        for text in raws_text:
+            jieba.lcut(text)
+        jieba_s.append(time.process_time() - t)
+
+    import extract.pipeline as pipeline
+    from extract.inputs.load import read_article
+    from extract.stages.normalize import normalize
+    from extract.stages.wordcut import cut_words
+
+    ex = pipeline.Extractor()
+    raws = [read_article(p, p.name) for p in paths]
+    texts = [normalize(r.text).text for r in raws]
+    marked = [ex.recognizer._entity_chars(t) for t in texts]
+    claim_rules = [r for r in ex.rules.rules if not r.exclude]
+    totals: dict[str, float] = defaultdict(float)
+    owners = {"pipeline": pipeline, "recognizer": ex.recognizer, "context": ex.context,
+              "attributor": ex.attributor}
+    for owner, name, label in STAGES:
+        setattr(owners[owner], name, _timed(getattr(owners[owner], name), label, totals))
+    for raw in raws[:5]:
+        ex.process(raw)    # first-call costs (lazy imports, caches) out of the figures
+
+    rounds = []
+    for r in range(args.rounds):
+        totals.clear()
+        t = time.process_time()
+        claims = sum(len(ex.process(raw).claims) for raw in raws)
+        whole = time.process_time() - t
+        t = time.process_time()
+        for text, m in zip(texts, marked):
+            cut_words(text, m)
+        cut = time.process_time() - t
+        t = time.process_time()
+        for text in texts:
+            for rule in claim_rules:
+                for _ in rule.regex.finditer(text):
+                    pass
+        scans = time.process_time() - t
+        # jieba alone again, right beside this round's pipeline (same dictionary state as above
+        # apart from the gazetteer's names, which do not change jieba's speed measurably)
+        t = time.process_time()
+        for text in raws_text:
+            jieba.lcut(text)
+        jieba_round = time.process_time() - t
+        stages = dict(totals)
+        stages["records and the rest"] = whole - sum(totals.values())
+        rounds.append({"jieba": min(jieba_round, jieba_s[r]), "whole": whole, "stages": stages,
+                       "floor: jieba on entity blocks": cut, "floor: claim-rule regex scans": scans,
+                       "claims": claims})
+
+    n = len(raws)
+    chars = sum(map(len, raws_text))
+
+    def med(key):
+        return statistics.median(key(x) for x in rounds)
+    lines = [f"{n} articles, {chars:,} chars, {rounds[0]['claims'] / n:.0f} claims per article, "
+             f"{args.rounds} rounds, commit {_commit()}. Generated by `bench/stage_bench.py`.",
+             "CPU ms per article (median of rounds); share = of jieba.lcut alone in the same round.", "",
+             "| part | ms per article | share of jieba alone |", "|---|---|---|",
+             f"| jieba.lcut alone | {med(lambda x: x['jieba']) * 1000 / n:.1f} | 1.00 |",
+             f"| **pipeline (Extractor.process)** | {med(lambda x: x['whole']) * 1000 / n:.1f} | "
+             f"{med(lambda x: x['whole'] / x['jieba']):.2f} |"]
+    for label in [s[2] for s in STAGES] + ["records and the rest"]:
+        lines.append(f"| {label} | {med(lambda x: x['stages'].get(label, 0)) * 1000 / n:.1f} | "
+                     f"{med(lambda x: x['stages'].get(label, 0) / x['jieba']):.2f} |")
+    for key in ("floor: jieba on entity blocks", "floor: claim-rule regex scans"):
+        lines.append(f"| {key} | {med(lambda x: x[key]) * 1000 / n:.1f} | "
+                     f"{med(lambda x: x[key] / x['jieba']):.2f} |")
+    print("\n".join(lines))
+    args.markdown.write_text("# Where one worker's time goes\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+if __name__ == "__main__":
+    main()
