@@ -94,6 +94,20 @@ def test_ambiguous_district_resolves_in_the_nearest_enclosing_area(extractor):
     assert got["五大"].region == "辽宁省鞍山市铁西区"
 
 
+def test_an_ambiguous_district_after_a_place_elsewhere_resolves_in_the_articles_home(extractor):
+    # 南川 (a 重庆 county, here part of a campus name) stands before 城中区, which 重庆 has
+    # none of: 城中区 is the 西宁 one, as the article's home says
+    text = ("西宁市成立首个高中教育集团\n\n记者从西宁市教育局获悉,全市组建教育集团3个。"
+            "西宁二中南川校区位于城中区安宁路12号,总占地面积82亩。\n")
+    got = claims(extractor, text)
+    assert got["82亩"].region == "青海省西宁市城中区"
+
+
+def test_a_place_name_naming_a_street_is_no_place(extractor):
+    text = "兰州市城关区教育局\n\n城关区在静宁路、张掖路一带新建学校3所。\n"
+    assert claims(extractor, text)["3所"].region == "甘肃省兰州市城关区"
+
+
 def test_change_word_reaches_every_item_of_its_list(extractor):
     got = claims(extractor, "新增学前学位180个、义务教育学位1620个。小学生及中学生分别减少6.4%及3.2%。新增学校2所,共有学校30所。")
     assert got["1620个"].kind == "change" and got["3.2%"].value == -3.2

@@ -46,6 +46,7 @@ def test_entities(er, text, expected):
     ("我省全区新建公办小学3所,我市全市中小学", []),   # deictic and generic: nothing
     ("十九届三中全会,其中一中", []),                     # 三中/一中 outside a school name
     ("江西城市建设与中华民族共同体", [("REGION", "江西", "江西省")]),  # not 西城; not a group
+    ("位于城中区安宁路12号,南京路和张掖大街", [("REGION", "城中区", None)]),   # streets named after places
 ])
 def test_no_false_positives(er, text, expected):
     assert labels(er, text) == expected

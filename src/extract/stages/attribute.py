@@ -475,6 +475,9 @@ class Attributor:
                 context = mentions[-1][1] if mentions else home
                 resolved = (self._resolve_near(e.text, context)
                             if context and e.label == "REGION" else None)
+                if resolved is None and e.label == "REGION" and home is not None and context is not home:
+                    # the place before was elsewhere (西宁二中南川校区位于城中区: 南川 is 重庆's)
+                    resolved = self._resolve_near(e.text, home)
                 if resolved is None:
                     continue
                 e = Entity(e.start, e.end, e.label, e.text, resolved)

@@ -70,6 +70,7 @@ class EntityRecognizer:
         self._group_generic = set(group["generic"])
         self._policy = regex.compile(rules["policy"]["pattern"])
         self._zone = regex.compile(alternation(rules.get("zones") or []))
+        self._street = regex.compile(rules.get("street_after") or "(?!)")
 
         # Every literal a token-level match needs: region names, school and group endings;
         # one pass finds them all, and a region name's hits carry the name's word ends
@@ -151,6 +152,9 @@ class EntityRecognizer:
         schools = self._schools(text, toks, region_end)
         groups = self._groups(text, toks, region_end, {e.end: e for e in schools})
         policies = [Entity(m.start(), m.end(), "POLICY", m.group()) for m in self._policy.finditer(text)]
+        # a place name that names a street (安宁路12号, 南京路) is an address, not the place;
+        # it still starts school names (北京路小学) above
+        regions = [e for e in regions if not self._street.match(text, e.end)]
         return _longest_first([*regions, *schools, *groups, *policies])
 
     def _name_matches(self, text: str, starts: list[int], ends: list[int],
