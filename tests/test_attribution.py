@@ -103,6 +103,11 @@ def test_an_ambiguous_district_after_a_place_elsewhere_resolves_in_the_articles_
     assert got["82亩"].region == "青海省西宁市城中区"
 
 
+def test_national_level_is_a_rank_not_the_country(extractor):
+    text = "成都市教育局\n\n成都市现有普通高中134所。其中国家级示范性普通高中14所,省级示范性普通高中25所。\n"
+    assert claims(extractor, text)["14所"].region == "四川省成都市"
+
+
 def test_a_place_name_naming_a_street_is_no_place(extractor):
     text = "兰州市城关区教育局\n\n城关区在静宁路、张掖路一带新建学校3所。\n"
     assert claims(extractor, text)["3所"].region == "甘肃省兰州市城关区"
