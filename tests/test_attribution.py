@@ -108,6 +108,15 @@ def test_national_level_is_a_rank_not_the_country(extractor):
     assert claims(extractor, text)["14所"].region == "四川省成都市"
 
 
+def test_the_country_a_figure_is_compared_with_is_not_its_region(extractor):
+    text = ("甘肃省义务教育法执法检查报告\n\n截止2017年,甘肃省义务教育巩固率达到95%,"
+            "较2012年提高10.13个百分点,高出全国1.6个百分点。\n")
+    got = claims(extractor, text)
+    assert got["1.6个百分点"].region == "甘肃省"
+    text = "广西营养改善计划\n\n目前,广西食堂供餐的学校占比达到了88.96%以上,高于全国平均水平17个百分点。\n"
+    assert claims(extractor, text)["17个百分点"].region == "广西壮族自治区"
+
+
 def test_a_place_name_naming_a_street_is_no_place(extractor):
     text = "兰州市城关区教育局\n\n城关区在静宁路、张掖路一带新建学校3所。\n"
     assert claims(extractor, text)["3所"].region == "甘肃省兰州市城关区"

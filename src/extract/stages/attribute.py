@@ -104,6 +104,7 @@ class Attributor:
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)
         self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
+        self.compared_re = regex.compile("(?:" + _alt(cues["comparison_markers"]).pattern + r")$")
         # 已达 X is now; 已达标 (met a standard) says nothing of time
         self.present_re = regex.compile(_alt(cues["present_cues"]).pattern + "(?!标)")
         self.relative_years = cues["relative_years"]
@@ -481,7 +482,8 @@ class Attributor:
                 if resolved is None:
                     continue
                 e = Entity(e.start, e.end, e.label, e.text, resolved)
-            if self.partner_re.search(text[max(paragraph_start, e.start - 3):e.start]):
+            lead = text[max(paragraph_start, e.start - 3):e.start]
+            if self.partner_re.search(lead) or self.compared_re.search(lead):
                 continue
             region = self._within(e.region, home)
             if text.startswith("等", e.end):
@@ -499,6 +501,8 @@ class Attributor:
         named = sorted(mentions, key=lambda m: m[0])
         from_context: set[int] = set()   # deixis resolved through the context, not a place named here
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
+            if self.compared_re.search(text[max(paragraph_start, m.start() - 3):m.start()]):
+                continue     # 高出全国1.6个百分点: the nation is what the figure is compared with
             # 全区 after 海淀区 means 海淀区: deixis points at the latest place named
             level = self.deixis[m.group()]
             if level == "district" and home is not None and home.level == "province" \
