@@ -117,6 +117,18 @@ def test_the_country_a_figure_is_compared_with_is_not_its_region(extractor):
     assert claims(extractor, text)["17个百分点"].region == "广西壮族自治区"
 
 
+@pytest.mark.parametrize("period", ["五年以来", "十年来", "四年来"])
+def test_a_period_of_years_stops_an_earlier_year(extractor, period):
+    text = f"重庆市教育局\n\n2020年,全区新建学校5所。{period},全区新增学校13所。\n"
+    got = claims(extractor, text)
+    assert got["5所"].year == 2020 and got["13所"].year is None
+
+
+def test_the_past_year_is_a_year(extractor):
+    text = "重庆市教育局\n\n2020年,全区新建学校5所。一年来,全区新增学校13所。\n"
+    assert claims(extractor, text)["13所"].year == 2020
+
+
 def test_a_place_name_naming_a_street_is_no_place(extractor):
     text = "兰州市城关区教育局\n\n城关区在静宁路、张掖路一带新建学校3所。\n"
     assert claims(extractor, text)["3所"].region == "甘肃省兰州市城关区"
