@@ -273,3 +273,11 @@ def test_a_mirror_sites_furniture_changes_no_claim(extractor, seed_paths):
         clean = extractor.process(RawArticle(path.name, text, "", "utf-8", 1))
         mirrored = extractor.process(RawArticle(path.name, MIRROR_TOP + text + MIRROR_BOTTOM, "", "utf-8", 1))
         assert key(mirrored) == key(clean), path.name
+
+
+def test_a_title_place_followed_by_several_stands_for_the_area_holding_them(extractor):
+    text = ("关于茂名市电白区等13个县(市、区)通过义务教育发展基本均衡县(市、区)省级督导评估的公示\n\n"
+            "2016年广东省有13个县(市、区)经过省级督导,满意率达到85%以上。\n")
+    assert context(extractor, text).home.path == "广东省"
+    text = "关于茂名市电白区等3个县(区)通过督导评估的公示\n\n2016年有3个县(区)经过督导。\n"
+    assert context(extractor, text).home.path == "广东省茂名市"

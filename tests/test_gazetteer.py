@@ -55,3 +55,12 @@ def test_data_file_is_current():
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     assert (ROOT / "data" / "regions.tsv").read_text(encoding="utf-8") == build.generate()
+
+
+def test_the_area_a_place_stands_for_holds_as_many_places_as_counted(gaz):
+    dianbai = gaz.resolve("电白区")
+    assert gaz.holding(dianbai).path == "广东省茂名市"              # 电白区等: its city
+    assert gaz.holding(dianbai, 3).path == "广东省茂名市"           # 茂名市 has 3 or more counties
+    assert gaz.holding(dianbai, 13).path == "广东省"                # but not 13
+    assert gaz.holding(gaz.resolve("蓟州区"), 5).path == "天津市"
+    assert gaz.holding(gaz.by_path("全国")) is None

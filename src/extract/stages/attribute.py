@@ -19,7 +19,7 @@ from extract.stages.numbers import NumberError, parse_number
 from extract.paths import RULES_DIR
 from extract.stages.quantities import Quantity
 from extract.stages.rules import alternation, load_yaml
-from extract.stages.context import DocumentContext
+from extract.stages.context import DocumentContext, places_it_stands_for
 from extract.stages.segment import Segmented, Sentence
 
 # How far back (characters) time and place carry over inside a paragraph or
@@ -486,9 +486,8 @@ class Attributor:
             if self.partner_re.search(lead) or self.compared_re.search(lead):
                 continue
             region = self._within(e.region, home)
-            if text.startswith("等", e.end):
-                # 蓟州区等5个远城区: several areas -> their lowest common area
-                region = self._parent(region) or region
+            # 蓟州区等5个远城区: several areas -> the area holding them
+            region = places_it_stands_for(self.gazetteer, text, region, e.end)
             if listed and text[listed[-1][1]:e.start] in _ENUMERATION_GAP:
                 # 阜平、涞水、顺平七所分校: a list of areas -> their lowest common area
                 members = listed[-1][2] + [region]
@@ -532,10 +531,6 @@ class Attributor:
         paths = [self.gazetteer.ancestors(r) for r in regions]
         shared = [p for p in paths[0] if all(p in other for other in paths[1:])]
         return self.gazetteer.by_path(shared[-1]) or regions[0]
-
-    def _parent(self, region: Region) -> Region | None:
-        ancestors = self.gazetteer.ancestors(region)
-        return self.gazetteer.by_path(ancestors[-2]) if len(ancestors) > 1 else None
 
     def _deictic(self, level: str, home: Region | None) -> Region | None:
         if level == "country":

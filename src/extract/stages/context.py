@@ -28,6 +28,7 @@ import regex
 
 from extract.stages.entities import Entity
 from extract.stages.gazetteer import Gazetteer, Region
+from extract.stages.numbers import NumberError, parse_number
 from extract.paths import RULES_DIR
 from extract.stages.rules import RuleError, alternation, load_yaml
 from extract.stages.segment import Segmented, is_masthead, is_navigation
@@ -45,6 +46,24 @@ def _covered(spans, starts, start: int, end: int) -> bool:
     """Whether [start, end) lies inside one of the sorted, merged `spans`."""
     i = bisect.bisect_right(starts, start) - 1
     return i >= 0 and spans[i][1] >= end
+
+
+_SEVERAL = regex.compile(r"等\s*(\d+|[一二两三四五六七八九十百]+)?")
+
+
+def places_it_stands_for(gazetteer: Gazetteer, text: str, region: Region, end: int) -> Region:
+    """电白区等13个县(市、区): a place followed by 等 stands for several, so for the
+    area holding them all (see Gazetteer.holding); any other place for itself."""
+    m = _SEVERAL.match(text, end)
+    if not m:
+        return region
+    count = None
+    if m.group(1):
+        try:
+            count = int(parse_number(m.group(1)))
+        except NumberError:
+            pass
+    return gazetteer.holding(region, count) or region
 
 
 @dataclass(frozen=True)
@@ -334,7 +353,7 @@ class ContextBuilder:
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
             if title_span and title_span[0] <= e.start < title_span[1]:
-                in_title.append(e.region)
+                in_title.append(places_it_stands_for(self.gazetteer, text, e.region, e.end))
             elif e.start < seg.header.end:
                 if _OFFICE.match(text, e.end):
                     offices.append(e.region)

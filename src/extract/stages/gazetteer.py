@@ -36,6 +36,7 @@ class Gazetteer:
         for region, aliases in regions:
             rows[region.path] = (region, aliases)
         self._by_path: dict[str, Region] = {path: region for path, (region, _) in rows.items()}
+        self._held: dict[tuple[str, str], int] | None = None   # (area, level) -> places of that level in it
         self._forms: dict[str, list[Region]] = defaultdict(list)
         self._names: list[tuple[str, Region]] = []
         for region, aliases in rows.values():
@@ -78,6 +79,21 @@ class Gazetteer:
 
     def by_path(self, path: str) -> Region | None:
         return self._by_path.get(path)
+
+    def holding(self, region: Region, count: int | None = None) -> Region | None:
+        """The area that a place stands for in 电白区等13个县: its parent, or the lowest
+        ancestor holding at least `count` places of its level (茂名市 has 5 counties,
+        so 13 of them make 广东省). None for the country itself."""
+        if self._held is None:
+            held: dict[tuple[str, str], int] = defaultdict(int)
+            for r in self._by_path.values():
+                for path in self.ancestors(r)[:-1]:
+                    held[(path, r.level)] += 1
+            self._held = held
+        for path in reversed(self.ancestors(region)[:-1]):
+            if count is None or self._held.get((path, region.level), 0) >= count:
+                return self._by_path.get(path)
+        return None
 
     def ancestors(self, r: Region) -> list[str]:
         """Paths from 全国 down to the region itself: 全国, 辽宁省, 辽宁省鞍山市, 辽宁省鞍山市海城市."""
