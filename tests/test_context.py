@@ -281,3 +281,11 @@ def test_a_title_place_followed_by_several_stands_for_the_area_holding_them(extr
     assert context(extractor, text).home.path == "广东省"
     text = "关于茂名市电白区等3个县(区)通过督导评估的公示\n\n2016年有3个县(区)经过督导。\n"
     assert context(extractor, text).home.path == "广东省茂名市"
+
+
+def test_short_names_of_places_elsewhere_inside_local_names_count_little(extractor):
+    # 石门 (石门县, 湖南) and 大理 name schools of 佛山 here; the full names are all 广东's
+    text = ("佛山市政府加大对教育的投入,今年佛山至少有18所新学校投入使用。\n"
+            "石门中学一直备受关注。石门教育集团目前是佛山市拥有学校最多的教育集团。\n"
+            "石门高级中学、石门大理中学、石门实验小学均为集团成员,禅城区、三水区也有集团。\n")
+    assert context(extractor, text).home.path == "广东省佛山市"

@@ -348,6 +348,7 @@ class ContextBuilder:
         weighted: list[tuple[Region, float]] = []
         in_title: list[Region] = []
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
+        named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
@@ -360,6 +361,15 @@ class ContextBuilder:
                 continue        # a header line other than the title: a site, not the subject
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
+                named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)))
+        # a bare short name (石门 for 石门县, 大理) of a county or city in another province
+        # than every full name the article uses (佛山市, 禅城区) is more likely part of a
+        # local name (石门中学) than a place elsewhere: it counts for little
+        full_provinces = {r.province for r, full in named if full and r.province}
+        if len(full_provinces) == 1:
+            weighted = [(r, w * 0.2 if not full and r.level in ("city", "county")
+                         and r.province not in full_provinces else w)
+                        for (r, w), (_, full) in zip(weighted, named)]
         if in_title:
             for r in in_title:
                 evidence.append(Evidence("title", -1, -1, r.name, region=r.path))
