@@ -213,6 +213,10 @@ CATEGORY_CASES = [
      {"1532家": "member_schools", "174家": "member_schools", "152家": "member_schools"}),
     ("西藏中小学多媒体教室数量达9484间。支持1843个公办幼儿园改善办学条件。",
      {"9484间": "facilities", "1843个": "schools"}),
+    # construction projects counted in 个 are facilities; a project team is not
+    ("先后实施180个校安工程。泉州市计划今年秋季竣工投用中小学教育项目19个。组建5个“专递课堂”项目组。"
+     "在校人数两千余人。已惠及7841名贫困生。",
+     {"180个": "facilities", "19个": "facilities", "两千余人": "students", "7841名": "students"}),
 ]
 
 
