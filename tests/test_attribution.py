@@ -217,6 +217,9 @@ CATEGORY_CASES = [
     ("先后实施180个校安工程。泉州市计划今年秋季竣工投用中小学教育项目19个。组建5个“专递课堂”项目组。"
      "在校人数两千余人。已惠及7841名贫困生。",
      {"180个": "facilities", "19个": "facilities", "两千余人": "students", "7841名": "students"}),
+    # a school stage in a list of people names a part of the list, not what is counted
+    ("共有专任教师81025人,其中普通高中10274人、幼儿教育7746人、特殊教育260人。特殊教育学生有558名。",
+     {"7746人": "teachers", "260人": "teachers", "558名": "students"}),
 ]
 
 

@@ -137,10 +137,11 @@ class Attributor:
         self.reform_re = _alt(cats["reform_words"])
         self.reach_of = set(cats["reach_of"])
         self.units_fixed = cats.get("units_fixed") or {}
-        # `requires`: words that must also stand in the sentence before the number
+        # `requires`: words that must also stand in the sentence before the number;
+        # `unless`: words that, in the same scope as the keyword, make the rule not apply
         self.category_rules = [
             (r["category"], set(r["units"]) if "units" in r else None, _alt(r["keywords"]),
-             _alt(r["requires"]) if "requires" in r else None)
+             _alt(r["requires"]) if "requires" in r else None, _alt(r["unless"]) if "unless" in r else None)
             for r in cats["rules"]]
 
     # ---- section- and paragraph-level context -------------------------------------
@@ -567,11 +568,11 @@ class Attributor:
         for scope in scopes:
             if not scope:
                 continue
-            for category, units, words, requires in self.category_rules:
+            for category, units, words, requires, unless in self.category_rules:
                 if units is not None and q.unit not in units:
                     continue
                 if requires is not None and not requires.search(before):
                     continue
-                if words.search(scope):
+                if words.search(scope) and not (unless is not None and unless.search(scope)):
                     return category, subject
         return None, subject
