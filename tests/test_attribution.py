@@ -279,3 +279,12 @@ def test_target_cue_examples(extractor, family, text, figure, want):
     got = claims(extractor, text)
     assert figure in got, (family, sorted(got))
     assert got[figure].target is want, (family, text)
+
+
+def test_a_title_repeated_on_its_own_line_states_its_claims_again(extractor):
+    text = ("深圳中小学开学 新增学位9万座\n\n深圳中小学开学 新增学位9万座\n\n责任编辑:王锦坤 2024-09-02 来源:深圳特区报\n\n"
+            " 9月2日,深圳中小学正式开学,开学新增学位达到9万座。\n")
+    raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
+    starts = sorted(c.start for c in extractor.process(raw).claims)
+    first, second = text.find("9万座"), text.find("9万座", text.find("9万座") + 1)
+    assert first in starts and second in starts and len(starts) == 3

@@ -84,13 +84,17 @@ class Extractor:
         # The title states claims too (广西近三年新建中小学校超千所); the rest of the header does not.
         h = seg.header
         title = Sentence(h.title_start, h.title_start + len(h.title), -1, 0, False) if h.title else None
+        # a page often repeats its title on a line of its own (the page title, then the
+        # headline): each repeat states the title's claims again, one claim per span
+        titles = [title, *_title_repeats(text, title)] if title else []
 
         claims, errors = [], []
         previous: tuple | None = None   # (sentence, attribution, end) of the last claim
         for q in quantities:
             check_budget()
-            if title and title.start <= q.start and q.end <= title.end:
-                sentence, paragraph_start, context, heading_year = title, title.start, home, None
+            heading = next((t for t in titles if t.start <= q.start and q.end <= t.end), None)
+            if heading is not None:
+                sentence, paragraph_start, context, heading_year = heading, heading.start, home, None
             else:
                 i = bisect.bisect_right(starts, q.start) - 1
                 if i < 0 or q.start < seg.header.end:
@@ -110,7 +114,7 @@ class Extractor:
             nearby = placed[bisect.bisect_left(entity_starts, paragraph_start):
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
-                                          before, in_title=sentence is title, heading_year=heading_year,
+                                          before, in_title=sentence in titles, heading_year=heading_year,
                                           gap=gap)
             previous = (sentence, a, q.end)
             start, end = norm.span_to_orig(q.start, q.end)
@@ -164,3 +168,19 @@ def _dropped_claim(path: str, text: str, start: int, rule_id: str, exc: Validati
     problems = "; ".join(f"{'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}" for e in exc.errors())
     return ErrorRow(path=path, stage="extract", severity="error",
                     reason=f"claim {text!r} at {start} dropped: rule {rule_id} gives an invalid value ({problems})")
+
+
+def _title_repeats(text: str, title: Sentence) -> list[Sentence]:
+    """Other lines that hold the title and nothing else (surrounding spaces aside)."""
+    words = text[title.start:title.end].strip()
+    out: list[Sentence] = []
+    pos = text.find(words)
+    while pos >= 0 and words:
+        end = pos + len(words)
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        if not (pos <= title.start < end) and not text[line_start:pos].strip() and not text[end:line_end].strip():
+            out.append(Sentence(pos, end, -1, 0, False))
+        pos = text.find(words, end)
+    return out
