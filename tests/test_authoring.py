@@ -47,7 +47,7 @@ def test_doc_has_the_worked_example():
 def test_coverage_lists_the_gap_before(worked):
     _, (before, _, _) = worked
     assert re.search(r"^\s+2  \{n\}分之$", before, re.M)
-    assert re.search(r"^\s+1  \{n\}栋$", before, re.M)
+    assert re.search(r"^\s+1  \{n\}盏$", before, re.M)
     assert "3 unexplained" in before
     for line in text_blocks()[0].splitlines():   # the doc shows the real output
         assert line.strip() in before
@@ -64,7 +64,7 @@ def test_run_finds_the_new_claims_and_coverage_is_clean(worked):
     got = {(c["text"], round(c["value"], 2), c["unit"], c["rule_id"]) for c in claims}
     assert ("三分之一", 33.33, "%", "user.fraction_words") in got
     assert ("四分之三", 75.0, "%", "user.fraction_words") in got
-    assert ("5栋", 5.0, "栋", "count.measure_word") in got
+    assert ("300盏", 300.0, "盏", "count.measure_word") in got
     assert "claim" in after and "user.fraction_words" in after        # explain output
     assert "0 unexplained in 0 patterns" in after
     assert "{n}分之" not in after.split("claims")[-1]
@@ -82,8 +82,8 @@ def test_explain_names_winner_and_losers():
 
 def test_coverage_patterns():
     cov = Coverage(load_rules())
-    found = cov.article("a.txt", "标题\n\n全市新建学校教室40间,教学楼5栋,达到100%。")
-    assert [u.pattern for u in found] == ["学楼{n}栋"]
+    found = cov.article("a.txt", "标题\n\n全市新建学校教室40间,护眼灯300盏,达到100%。")
+    assert [u.pattern for u in found] == ["眼灯{n}盏"]
 
 
 def _c(article, start, end, value, **kw):

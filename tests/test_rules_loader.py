@@ -143,8 +143,8 @@ def test_runaway_regex_becomes_errors_row_and_batch_goes_on(tmp_path):
 
 
 @pytest.mark.parametrize("vocab, words, rule_id", [
-    ("units:\n  栋: {unit: 栋, category: facility}\n", ["units.栋", "category", "'facility'"], "units.栋"),
-    ("units:\n  栋: {unit: buildings}\n", ["'buildings'", "canonical unit"], "units.栋"),
+    ("units:\n  盏: {unit: 盏, category: facility}\n", ["units.盏", "category", "'facility'"], "units.盏"),
+    ("units:\n  盏: {unit: buildings}\n", ["'buildings'", "canonical unit"], "units.盏"),
     ("noun_units:\n  园: {category: kindergartens}\n", ["noun_units.园", "'kindergartens'"], "noun_units.园"),
 ])
 def test_user_vocabulary_is_validated_at_load(tmp_path, vocab, words, rule_id):
@@ -162,10 +162,10 @@ def test_user_vocabulary_is_validated_at_load(tmp_path, vocab, words, rule_id):
 def test_user_measure_word_is_a_valid_unit(tmp_path):
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "vocabulary.yaml").write_text("units:\n  栋: {unit: 栋, category: facilities}\n", encoding="utf-8")
-    (folder / "r.yaml").write_text("rules:\n  - id: user.dong\n    description: x\n"
-                                   "    pattern: '教学楼(?P<num>\\d+)'\n    yields: {unit: 栋}\n", encoding="utf-8")
-    assert any(r.id == "user.dong" and r.yields.unit == "栋" for r in load_rules([folder]).rules)
+    (folder / "vocabulary.yaml").write_text("units:\n  盏: {unit: 盏, category: facilities}\n", encoding="utf-8")
+    (folder / "r.yaml").write_text("rules:\n  - id: user.zhan\n    description: x\n"
+                                   "    pattern: '护眼灯(?P<num>\\d+)'\n    yields: {unit: 盏}\n", encoding="utf-8")
+    assert any(r.id == "user.zhan" and r.yields.unit == "盏" for r in load_rules([folder]).rules)
 
 
 def test_claim_failing_validation_drops_only_that_claim(tmp_path, extractor):
