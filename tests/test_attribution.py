@@ -288,3 +288,11 @@ def test_a_title_repeated_on_its_own_line_states_its_claims_again(extractor):
     starts = sorted(c.start for c in extractor.process(raw).claims)
     first, second = text.find("9万座"), text.find("9万座", text.find("9万座") + 1)
     assert first in starts and second in starts and len(starts) == 3
+
+
+def test_a_day_of_a_month_dates_a_news_item_in_its_own_year(extractor):
+    text = ("城关区集团化办学推进会召开\n2021-02-26 19:07 来源:兰州日报\n\n"
+            "在2月26日召开的城关区集团化办学工作推进会上,六个教育集团获批成立。\n")
+    assert claims(extractor, text)["六个"].year == 2021
+    undated = "城关区集团化办学推进会召开\n\n在2月26日召开的城关区集团化办学工作推进会上,六个教育集团获批成立。\n"
+    assert claims(extractor, undated)["六个"].year is None

@@ -32,6 +32,8 @@ _COMMA_ITEM = regex.compile(r",(\p{Han}{2,12})")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?!级)")
 # 二〇〇二年 / 一九九八年 in formal texts
+# a day of a month with no year (在2月26日召开的…会上): the news item's own year
+_MONTH_DAY = regex.compile(r"(?<![\d年])(1[0-2]|0?[1-9])月(?:[12]\d|3[01]|0?[1-9])日(?!\d)")
 _CN_YEAR = regex.compile(r"(?<![〇零一二三四五六七八九十])([一二][〇零一二三四五六七八九]{3})年(?!级)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
@@ -249,7 +251,8 @@ class Attributor:
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
-                                                  len(para_before) - len(before), doc.anchor_source)
+                                                  len(para_before) - len(before), doc.anchor_source,
+                                                  dated_news=doc.anchor_source == "published" and anchor is not None)
         deadline = self.deadline_after_re.match(after) if target and year is None else None
         if deadline:
             # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工)
@@ -387,7 +390,8 @@ class Attributor:
         return "change", (-1 if last in dec else 1)
 
     def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
-               sentence_start: int = 0, anchor_source: str = "published") -> tuple[int | None, int | None, str]:
+               sentence_start: int = 0, anchor_source: str = "published",
+               dated_news: bool = False) -> tuple[int | None, int | None, str]:
         """(year, baseline_year, source) from the nearest time cue before the number.
 
         `before` runs from the paragraph start; `sentence_start` is where the
@@ -417,6 +421,10 @@ class Attributor:
         if pub_year is not None:                                         # 今年/去年 need a dated article
             for m in self.relative_re.finditer(before):
                 cues.append((m.start(), "anchor", pub_year + self.relative_years[m.group()]))
+        if dated_news:
+            for m in _MONTH_DAY.finditer(before):
+                # the item's own year, whether the day is past or coming (由9月1日起生效)
+                cues.append((m.start(), "anchor", pub_year))
         for m in self.period_reset_re.finditer(before):
             cues.append((m.start(), "open", None))                     # 近年来: no single year
         cues.sort(key=lambda c: c[0])
@@ -576,3 +584,4 @@ class Attributor:
                 if words.search(scope) and not (unless is not None and unless.search(scope)):
                     return category, subject
         return None, subject
+
