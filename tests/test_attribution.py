@@ -296,3 +296,15 @@ def test_a_day_of_a_month_dates_a_news_item_in_its_own_year(extractor):
     assert claims(extractor, text)["六个"].year == 2021
     undated = "城关区集团化办学推进会召开\n\n在2月26日召开的城关区集团化办学工作推进会上,六个教育集团获批成立。\n"
     assert claims(extractor, undated)["六个"].year is None
+
+
+@pytest.mark.parametrize("text,figure,kind", [
+    ("2020年全国教育经费总投入53033.87亿元,比上年增5.69%。", "5.69%", "change"),
+    ("九成人获派首三志愿,较去年升三个百分点。", "三个百分点", "change"),
+    ("财政教育支出从119.63亿元增长到221亿元,年均增幅为16.6%。", "16.6%", "change"),
+    ("2019年西藏教育投入比2010年翻了两番。", "翻了两番", "change"),
+    ("编制部门为派出支教教师学校核增200余个专项编制。", "200余个", "level"),
+    ("全市学校增加到120所。", "120所", "level"),
+])
+def test_kind_of_rates_and_adjacent_change_words(extractor, text, figure, kind):
+    assert claims(extractor, text)[figure].kind == kind

@@ -117,8 +117,11 @@ class Attributor:
         self.plan_periods = cues["plan_periods"]
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
         reached = "(?:" + _alt(cues["reached"]).pattern + ")"
-        self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})")
+        self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})"
+                                         + "|" + _alt(cues.get("increase_rates") or []).pattern
+                                         + "|(?:" + _alt(cues.get("increase_adjacent") or []).pattern + ")$")
         self.decrease_re = regex.compile("(?:" + _alt(cues["decrease"]).pattern + f")了?(?!{reached})"
+                                         + "|" + _alt(cues.get("decrease_rates") or []).pattern
                                          + "|(?:" + _alt(cues.get("decrease_adjacent") or []).pattern + ")$")
         self.target_re = _alt(cues["target_cues"])
         # one regex per pattern: as one alternation they scan four times slower
@@ -241,6 +244,8 @@ class Attributor:
         kind_starts = [m.end() for m in _KIND_CLAUSE_END.finditer(before)]
         kind_clause = before[kind_starts[-1] if kind_starts else 0:]
         kind, sign = self._kind(kind_clause)
+        if q.rule.yields.kind is not None:
+            kind = q.rule.yields.kind      # 翻两番 is a change whatever the words before it
         if (kind == "level" and kind_starts and before[kind_starts[-1] - 1] == ":"
                 and not self.increase_re.search(kind_clause) and not self.decrease_re.search(kind_clause)):
             # an item of a list a colon opens takes the head's verb (新增…任务数如下:杭州市174家)
