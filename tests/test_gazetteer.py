@@ -64,3 +64,10 @@ def test_the_area_a_place_stands_for_holds_as_many_places_as_counted(gaz):
     assert gaz.holding(dianbai, 13).path == "广东省"                # but not 13
     assert gaz.holding(gaz.resolve("蓟州区"), 5).path == "天津市"
     assert gaz.holding(gaz.by_path("全国")) is None
+
+
+def test_districts_merged_away_name_the_district_that_took_them_in(gaz):
+    assert gaz.resolve("闸北").path == "上海市静安区"
+    assert gaz.resolve("崇文区").path == "北京市东城区"
+    assert gaz.lookup("崇文") == []          # 崇文尚学: an ordinary word
+    assert gaz.resolve("东涌").path == "香港特别行政区离岛区"
