@@ -308,3 +308,11 @@ def test_a_day_of_a_month_dates_a_news_item_in_its_own_year(extractor):
 ])
 def test_kind_of_rates_and_adjacent_change_words(extractor, text, figure, kind):
     assert claims(extractor, text)[figure].kind == kind
+
+
+def test_a_headline_figure_takes_the_year_the_body_states_for_it(extractor):
+    text = ("湖南又有18个县(市、区)成为义务教育发展基本均衡县\n2019-03-27 来源:湖南日报\n\n"
+            "教育部公布了《2018年全国义务教育发展基本均衡县(市、区)名单》,其中湖南省18个县(市、区)榜上有名。\n")
+    raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
+    got = sorted((c.start, c.year) for c in extractor.process(raw).claims if c.text == "18个")
+    assert [y for _, y in got] == [2018, 2018]

@@ -89,6 +89,7 @@ class Extractor:
         titles = [title, *_title_repeats(text, title)] if title else []
 
         claims, errors = [], []
+        headline: list[int] = []        # indices of the claims made in the title and its repeats
         previous: tuple | None = None   # (sentence, attribution, end) of the last claim
         for q in quantities:
             check_budget()
@@ -138,7 +139,10 @@ class Extractor:
                 errors.append(_dropped_claim(raw.path, raw.text[start:end], start, q.rule.id, exc))
                 continue
             claims.append(claim)
+            if heading is not None:
+                headline.append(len(claims) - 1)
 
+        _date_headlines_by_body(claims, headline)
         stage("records")
         entity_rows = []
         for e in entities:
@@ -184,3 +188,25 @@ def _title_repeats(text: str, title: Sentence) -> list[Sentence]:
             out.append(Sentence(pos, end, -1, 0, False))
         pos = text.find(words, end)
     return out
+
+
+# Year sources that come from words in the text, not from the publication date.
+_STATED_YEAR = {"sentence", "paragraph", "section", "heading", "title", "report"}
+
+
+def _date_headlines_by_body(claims: list[Claim], headline: list[int]) -> None:
+    """A headline figure dated only by the publication (湖南又有18个县…) takes the year the
+    body states for the same figure (《2018年…名单》,其中湖南省18个县): a headline
+    announces what the body reports, often a year after it happened."""
+    in_headline = set(headline)
+    body = [c for i, c in enumerate(claims) if i not in in_headline]
+    for i in headline:
+        c = claims[i]
+        if c.year_source != "published":
+            continue
+        same = next((b for b in body if b.value == c.value and b.unit == c.unit
+                     and b.year is not None and b.year_source in _STATED_YEAR), None)
+        if same is not None and same.year != c.year:
+            claims[i] = c.model_copy(update={
+                "year": same.year, "year_source": same.year_source,
+                "claim_group": claim_group(c.region, c.category, c.unit, c.value, same.year)})
