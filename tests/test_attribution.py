@@ -316,3 +316,9 @@ def test_a_headline_figure_takes_the_year_the_body_states_for_it(extractor):
     raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
     got = sorted((c.start, c.year) for c in extractor.process(raw).claims if c.text == "18个")
     assert [y for _, y in got] == [2018, 2018]
+
+
+def test_a_version_label_is_no_time_cue(extractor):
+    text = ("天津市教育局\n\n2008年至2020年,天津市连续实施三轮标准建设工程,先后出台建设标准2008年版、"
+            "2013年版、2016年版,累计投入120亿元。\n")
+    assert claims(extractor, text)["120亿元"].year == 2020
