@@ -322,3 +322,12 @@ def test_a_version_label_is_no_time_cue(extractor):
     text = ("天津市教育局\n\n2008年至2020年,天津市连续实施三轮标准建设工程,先后出台建设标准2008年版、"
             "2013年版、2016年版,累计投入120亿元。\n")
     assert claims(extractor, text)["120亿元"].year == 2020
+
+
+def test_the_present_later_in_its_sentence_dates_a_figure_with_no_time_before_it(extractor):
+    text = ("推进集团化办学改革\n时间:2022-04-04来源:鞍山市教育局\n\n"
+            "我市辖区内有三县(市)四区共七个行政区,现有义务教育阶段学校401所。\n\n"
+            "学生人数由集团化办学初期的120多人,发展到现在1300余人。\n\n全市曾有学校500所,现有401所。\n")
+    got = claims(extractor, text)
+    assert got["七个"].year == 2022 and got["401所"].year == 2022
+    assert got["120多人"].year is None and got["500所"].year is None

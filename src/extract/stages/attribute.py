@@ -40,6 +40,7 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
+_PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
 _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累计|已|有|达到|达|为|约|计|的|和|及|与)+|(?:共计|共有|共|总计|累计|已|有|达到|达|为|约|计|的|分别为|分别)+$")
@@ -271,6 +272,12 @@ class Attributor:
             year, year_source = doc.reference_year, doc.year_source
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
+        if year is None and year_source == "none" and anchor is not None and not target \
+                and self.present_re.search(after) and not _FROM.search(clause) and not _PAST.search(clause):
+            # no time before it, the present later in its sentence: the sentence tells how
+            # things are now (我市辖区内有三县四区共七个行政区,现有…学校401所); not the
+            # value a change started from (由初期的120多人发展到现在1300余人)
+            year, year_source = anchor, doc.anchor_source
         if year is None:
             year_source = "none"
         region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
