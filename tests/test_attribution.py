@@ -331,3 +331,11 @@ def test_the_present_later_in_its_sentence_dates_a_figure_with_no_time_before_it
     got = claims(extractor, text)
     assert got["七个"].year == 2022 and got["401所"].year == 2022
     assert got["120多人"].year is None and got["500所"].year is None
+
+
+def test_a_plan_period_since_is_open_once_the_plan_has_ended(extractor):
+    later = "云南省教育厅\n\n2022年有普通小学1.09万所。“十三五”以来先后投入各类资金400多亿元。\n"
+    assert claims(extractor, later)["400多亿元"].year is None
+    during = ("海南州教育发展综述\n2015-12-16 来源:青海日报\n\n"
+              "“十二五”以来,海南州投资13.69亿元实施了校安工程。\n")
+    assert claims(extractor, during)["13.69亿元"].year == 2015

@@ -118,6 +118,10 @@ class Attributor:
         self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
         self.plan_periods = cues["plan_periods"]
         self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
+        # “十三五”以来 in a text written after the plan ended (its date, else the latest year
+        # it names before): a period with no end, like 2016年以来 (guideline: X以来 stays
+        # null); written before its end, the figure is the plan's so far: the year written
+        self.plan_since_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?以来")
         reached = "(?:" + _alt(cues["reached"]).pattern + ")"
         self.increase_re = regex.compile("(?:" + _alt(cues["increase"]).pattern + f")了?(?!{reached})"
                                          + "|" + _alt(cues.get("increase_rates") or []).pattern
@@ -440,6 +444,12 @@ class Attributor:
                 cues.append((m.start(), "anchor", pub_year))
         for m in self.period_reset_re.finditer(before):
             cues.append((m.start(), "open", None))                     # 近年来: no single year
+        written = pub_year if pub_year is not None else max((y for _, y in years), default=None)
+        for m in self.plan_since_re.finditer(before):
+            if written is None or written > self.plan_periods[m.group(1)]:
+                cues.append((m.start(), "open", None))                 # “十三五”以来 in 2023
+            else:
+                cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
         year = nearest[2] if nearest and nearest[1] in ("year", "anchor") else None
