@@ -339,3 +339,13 @@ def test_a_plan_period_since_is_open_once_the_plan_has_ended(extractor):
     during = ("海南州教育发展综述\n2015-12-16 来源:青海日报\n\n"
               "“十二五”以来,海南州投资13.69亿元实施了校安工程。\n")
     assert claims(extractor, during)["13.69亿元"].year == 2015
+
+
+def test_the_time_of_one_list_item_does_not_reach_the_next(extractor):
+    inside = ("云南省教育厅\n\n一是注重标准引领。2015年,率先出台办学标准,新建学校30所。"
+              "二是促进校校达标。建立覆盖全省6400所义务教育学校的监测制度。\n")
+    got = claims(extractor, inside)
+    assert got["30所"].year == 2015 and got["6400所"].year is None
+    lead = "云南省教育厅\n\n2022年,全省做了两件事:一是新建学校30所;二是改扩建学校45所。\n"
+    got = claims(extractor, lead)
+    assert got["30所"].year == 2022 and got["45所"].year == 2022

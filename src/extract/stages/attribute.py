@@ -40,6 +40,9 @@ _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
+# items of a list (一是…。二是…): the time set inside one item does not reach the next;
+# the time before the first item (2022年,我市…:一是…) leads them all
+_LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]是")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
@@ -452,6 +455,10 @@ class Attributor:
                 cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
+        if nearest is not None:
+            items = [m.start() for m in _LIST_ITEM.finditer(before)]
+            if any(i < nearest[0] for i in items) and any(i > nearest[0] for i in items):
+                nearest = None      # set inside an earlier item of a list
         year = nearest[2] if nearest and nearest[1] in ("year", "anchor") else None
         if range_start and nearest and nearest[2] != range_start and _FROM.search(clause):
             year = range_start     # 1991-2001年,城市化水平由26.94%升至37.66%: 26.94% is 1991's
