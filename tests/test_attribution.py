@@ -349,3 +349,12 @@ def test_the_time_of_one_list_item_does_not_reach_the_next(extractor):
     lead = "云南省教育厅\n\n2022年,全省做了两件事:一是新建学校30所;二是改扩建学校45所。\n"
     got = claims(extractor, lead)
     assert got["30所"].year == 2022 and got["45所"].year == 2022
+
+
+def test_a_year_that_names_one_figure_dates_only_that_figure(extractor):
+    text = ("云南省教育厅\n\n全省优质均衡监测达标率从2017年的62%提高到83%。"
+            "外教数量由首批25名增加至2019年的120名,三年间增加了95名。全市12个区95所学校参与。\n")
+    got = claims(extractor, text)
+    assert got["62%"].year == 2017 and got["83%"].year is None
+    assert got["120名"].year == 2019 and got["95名"].year == 2019     # the rest of its sentence
+    assert got["95所"].year is None                                    # not the next sentence

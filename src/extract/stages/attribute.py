@@ -43,6 +43,8 @@ _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八
 # items of a list (一是…。二是…): the time set inside one item does not reach the next;
 # the time before the first item (2022年,我市…:一是…) leads them all
 _LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]是")
+# a year that names one figure (2017年的62%, 至2019年的120名): the figure right after 的
+_OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八九十百千万]+[\d.万亿千百十]*\p{Han}?%?")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
@@ -428,6 +430,11 @@ class Attributor:
                 cues.append((m.start(), "open", y))       # 2018年以来, 自2015年
             elif _COMPARED_WITH.search(before[max(0, m.start() - 3):m.start()]):
                 cues.append((m.start(), "baseline", y))   # 比2019年
+            elif (_OWN_FIGURE.match(before, m.end()) and _OWN_FIGURE.match(before, m.end()).end() < len(before)
+                  and (lead in ("从", "由") or m.start() < sentence_start)):
+                # 从2017年的62%提高到83%: 2017 dates the 62% only; 至2019年的120名 dates what
+                # follows in its sentence (十二年间减少了80.8万), not the next sentences
+                continue
             else:
                 cues.append((m.start(), "year", y))
         range_start = None
