@@ -358,3 +358,10 @@ def test_a_year_that_names_one_figure_dates_only_that_figure(extractor):
     assert got["62%"].year == 2017 and got["83%"].year is None
     assert got["120名"].year == 2019 and got["95名"].year == 2019     # the rest of its sentence
     assert got["95所"].year is None                                    # not the next sentence
+
+
+def test_a_place_that_opens_its_sentence_with_zai_frames_it(extractor):
+    text = ("杭州市上城区教育局\n\n上城区积极推动优质项目区内外共融。"
+            "在常山,计划通过两年时间覆盖25所小学和7所中学。\n")
+    got = claims(extractor, text)
+    assert got["25所"].region == "浙江省衢州市常山县" and got["7所"].region == "浙江省衢州市常山县"

@@ -508,6 +508,7 @@ class Attributor:
         """
         home, home_source = context
         mentions: list[tuple[int, Region]] = []
+        framed: set[int] = set()        # places that open their sentence's frame (在常山,)
         listed: list[tuple[int, int, list[Region]]] = []   # runs of enumerated places: (start, end, members)
         entity = None
         for e in entities:
@@ -543,6 +544,8 @@ class Attributor:
             else:
                 listed.append((e.start, e.end, [region]))
             mentions.append((listed[-1][0], region))
+            if e.start > 0 and text[e.start - 1] == "在" and text.startswith(",", e.end):
+                framed.add(listed[-1][0])     # 在常山,计划…: the sentence happens there
         named = sorted(mentions, key=lambda m: m[0])
         from_context: set[int] = set()   # deixis resolved through the context, not a place named here
         for m in self.deixis_re.finditer(text, paragraph_start, q.start):
@@ -564,7 +567,7 @@ class Attributor:
                     from_context.add(m.start())
         for pos, region in sorted(mentions, key=lambda m: -m[0]):
             inside = home is None or home.level == "country" or region.path.startswith(home.path)
-            near = q.start - pos <= 10 and pos >= sentence.start
+            near = (q.start - pos <= 10 or pos in framed) and pos >= sentence.start
             if inside and (pos >= sentence.start or region.level != "country") or near:
                 # 全市 names no place itself: which city comes from the context
                 source = home_source if pos in from_context else (
