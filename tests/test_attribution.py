@@ -365,3 +365,9 @@ def test_a_place_that_opens_its_sentence_with_zai_frames_it(extractor):
             "在常山,计划通过两年时间覆盖25所小学和7所中学。\n")
     got = claims(extractor, text)
     assert got["25所"].region == "浙江省衢州市常山县" and got["7所"].region == "浙江省衢州市常山县"
+
+
+def test_yi_you_states_the_present(extractor):
+    text = ("湖南芙蓉学校建设\n2020-05-23 来源:新华社\n\n记者从湖南省教育厅获悉,湖南已有16所芙蓉学校投入使用。\n")
+    got = claims(extractor, text)["16所"]
+    assert got.year == 2020 and got.year_source == "published"
