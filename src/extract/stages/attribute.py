@@ -430,7 +430,7 @@ class Attributor:
                 cues.append((m.start(), "open", y))       # 2018年以来, 自2015年
             elif _COMPARED_WITH.search(before[max(0, m.start() - 3):m.start()]):
                 cues.append((m.start(), "baseline", y))   # 比2019年
-            elif (_OWN_FIGURE.match(before, m.end()) and _OWN_FIGURE.match(before, m.end()).end() < len(before)
+            elif ((own := _OWN_FIGURE.match(before, m.end())) and own.end() < len(before)
                   and (lead in ("从", "由") or m.start() < sentence_start)):
                 # 从2017年的62%提高到83%: 2017 dates the 62% only; 至2019年的120名 dates what
                 # follows in its sentence (十二年间减少了80.8万), not the next sentences
