@@ -371,3 +371,31 @@ def test_yi_you_states_the_present(extractor):
     text = ("湖南芙蓉学校建设\n2020-05-23 来源:新华社\n\n记者从湖南省教育厅获悉,湖南已有16所芙蓉学校投入使用。\n")
     got = claims(extractor, text)["16所"]
     assert got.year == 2020 and got.year_source == "published"
+
+
+def test_one_time_text_carries_its_time_across_paragraphs(extractor):
+    text = "2024年全区共招收新生44122人。\n全区高中阶段学校共17所,在校生20658人。\n"
+    got = claims(extractor, text)
+    assert (got["17所"].year, got["17所"].year_source) == (2024, "carried")
+    assert got["20658人"].year == 2024
+
+
+def test_text_of_several_times_carries_nothing_across_paragraphs(extractor):
+    text = "2019年全市有学校100所。\n2023年全市有学校120所。\n集团内参与交流人数共计219人。\n"
+    assert claims(extractor, text)["219人"].year is None
+
+
+def test_a_period_ends_the_carry(extractor):
+    text = "2024年全区共有学校300所。\n近年来,全区新建学校共17所。\n全区教师5000人。\n"
+    got = claims(extractor, text)
+    assert got["17所"].year is None and got["5000人"].year is None
+
+
+@pytest.mark.parametrize("text, year", [
+    ("並計劃於2026/27年度在官立學校減少76個教師職位。", 2026),
+    ("小學由2025/26年453間減至448間。", 2025),
+    ("特區政府於二○二三/二○二四學校年度續向學生發放津貼,每名六千元。", 2023),
+])
+def test_school_years_written_short_or_in_numerals(extractor, text, year):
+    c = next(c for c in claims(extractor, text).values())
+    assert c.year == year

@@ -20,7 +20,7 @@ Kind = Literal["level", "change"]
 # Where a claim's region and year came from, nearest first (see docs/decisions.md).
 RegionSource = Literal["sentence", "paragraph", "section", "heading", "title", "institution",
                        "national", "body", "none"]
-YearSource = Literal["sentence", "paragraph", "section", "heading", "title", "report", "dateline",
+YearSource = Literal["sentence", "paragraph", "carried", "section", "heading", "title", "report", "dateline",
                      "published", "inferred", "none"]
 DocKind = Literal["news", "bulletin", "report", "plan", "notice", "reply", "entry"]
 Category = Literal[
@@ -57,7 +57,7 @@ class Claim(Record):
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
     region_source: RegionSource = Field("none", description="where region came from: the claim's sentence, its paragraph, section, a heading line, the title, an institution named (统计暨普查局 -> 澳门), national evidence (教育部, 我国), the places named in the body, or none")
-    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
+    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, carried from an earlier paragraph of a text that states one time (articles.time_frame), the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")
@@ -83,6 +83,8 @@ class ArticleRow(Record):
     reference_year: Optional[int] = Field(None, description="year of claims that state none (a report's or bulletin's own year, the title's year)")
     year_source: Optional[str] = Field(None, description="what decided reference_year: report | title | none")
     anchor_year: Optional[int] = Field(None, description="year that 今年/目前 refer to: the publication year, else reference_year")
+    time_frame: Optional[Literal["one", "several", "none"]] = Field(None, description="how many times the body states (years, 今年/目前, baselines, periods): one (a stated time then carries across paragraphs, year_source carried), several (it carries no further than its paragraph) or none")
+    time_frame_years: Optional[str] = Field(None, description="the distinct years the body states, comma-separated: the evidence for time_frame")
     home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
     region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
     context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, inferred, announcement, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")

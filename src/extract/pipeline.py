@@ -78,6 +78,7 @@ class Extractor:
         section_homes = self.attributor.section_homes(seg, placed, home)
         paragraph_homes = self.attributor.paragraph_homes(seg, placed, section_homes)
         paragraph_years = self.attributor.paragraph_years(text, seg)
+        frame = self.attributor.time_frame(text, seg, doc)
         starts = [s.start for s in seg.sentences]
         entity_starts = [e.start for e in placed]
 
@@ -96,6 +97,7 @@ class Extractor:
             heading = next((t for t in titles if t.start <= q.start and q.end <= t.end), None)
             if heading is not None:
                 sentence, paragraph_start, context, heading_year = heading, heading.start, home, None
+                carried_year = None
             else:
                 i = bisect.bisect_right(starts, q.start) - 1
                 if i < 0 or q.start < seg.header.end:
@@ -106,6 +108,7 @@ class Extractor:
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]
                 heading_year = paragraph_years[sentence.paragraph]
+                carried_year = frame.year_before(sentence.paragraph)
             same = previous is not None and previous[0] == sentence
             before = previous[1] if same else None
             gap = text[previous[2]:q.start] if same and previous[2] <= q.start else None
@@ -116,7 +119,7 @@ class Extractor:
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
                                           before, in_title=sentence in titles, heading_year=heading_year,
-                                          gap=gap)
+                                          gap=gap, carried_year=carried_year)
             previous = (sentence, a, q.end)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)
@@ -158,7 +161,8 @@ class Extractor:
             status="ok", extractor_version=self.version,
             furniture_sentences=sum(s.furniture for s in seg.sentences),
             kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
-            anchor_year=doc.anchor_year, home_region=doc.home.path if doc.home else None,
+            anchor_year=doc.anchor_year, time_frame=frame.kind,
+            time_frame_years=",".join(map(str, frame.years)) or None, home_region=doc.home.path if doc.home else None,
             region_source=doc.region_source, context_evidence=doc.evidence_json(),
             input_format=raw.input_format, file=raw.file, row=raw.row, url=raw.url,
             title_given=raw.title_given, published_given=raw.published_given, site_given=raw.site_given,

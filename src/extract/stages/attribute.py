@@ -29,14 +29,16 @@ CARRY_OVER = 1500
 _CLAUSE_END = regex.compile(r"[,;:。!?、\n]")
 _KIND_CLAUSE_END = regex.compile(r"[,;:。!?\n]")
 _COMMA_ITEM = regex.compile(r",(\p{Han}{2,12})")
-# 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 (their first year)
-# not a version label (2016年版): no time cue
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年)(?![级版])")
+# 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 / 2026/27年度 / 2025/26年
+# (their first year); not a version label (2016年版): no time cue
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年"
+                      r"|\s?[-/]\d{2}\s?(?:学校年度|年度|年))(?![级版])")
 # a day of a month with no year (在2月26日召开的…会上): the news item's own year
 _MONTH_DAY = regex.compile(r"(?<![\d年])(1[0-2]|0?[1-9])月(?:[12]\d|3[01]|0?[1-9])日(?!\d)")
-# 二〇〇二年 / 一九九八年 in formal texts
-_CN_YEAR = regex.compile(r"(?<![〇零一二三四五六七八九十])([一二][〇零一二三四五六七八九]{3})年(?!级)")
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+# 二〇〇二年 / 一九九八年 in formal texts; 二○二三/二○二四学校年度 in Macau's (its first year)
+_CN_YEAR = regex.compile(r"(?<![〇○零一二三四五六七八九十])([一二][〇○零O一二三四五六七八九]{3})"
+                         r"(?:年|\s?[-/至—]\s?[一二][〇○零O一二三四五六七八九]{3}\s?(?:学年|学校年度|年度))(?!级)")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
 _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八九十\d])([一二两三四五六七八九十]|\d{1,2})年前")
@@ -66,6 +68,18 @@ _BREAKDOWN_GAP = regex.compile(r"[,;、(]?(?:其中|包括|含)?[^\d,;:。!?\n]{
 _LIST_GAP = regex.compile(r"[^,;:。!?\n\d]{0,16}?[、和及与][^,;:。!?\n\d]{0,16}")
 _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """How many times a text states: one (its figures share that time across
+    paragraphs), several, or none; with the year carried into each paragraph."""
+    kind: str                              # one | several | none
+    years: tuple[int, ...]                 # the distinct years the body states
+    carried: tuple[int | None, ...] = ()   # per paragraph, the time stated before it (kind one)
+
+    def year_before(self, paragraph: int) -> int | None:
+        return self.carried[paragraph] if 0 <= paragraph < len(self.carried) else None
 
 
 # A region and where it came from (one of models.RegionSource).
@@ -199,6 +213,30 @@ class Attributor:
             years.append(current)
         return years
 
+    def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
+        """The guideline's carry-over across paragraphs: a text that states one time
+        (news of one event, a year's report: 2024年全区… then 全区高中…共17所) carries
+        the last time stated in an earlier paragraph to a figure whose own paragraph
+        states none; a text that states several times (a reform reviewed over years)
+        carries nothing past a paragraph. Periods (近年来, 2016年以来) end a carry."""
+        dated_news = doc.anchor_source == "published" and doc.anchor_year is not None
+        stated: set[int] = set()
+        carried: list[int | None] = []
+        current: int | None = None
+        for para in seg.paragraphs:
+            carried.append(current)
+            if para.furniture or para.end <= seg.header.end:
+                continue
+            cues, _, _ = self._time_cues(text[para.start:para.end], doc.anchor_year, 0, dated_news)
+            # a baseline (比2010年) or a period (2016年以来) is a time the text reviews too
+            stated.update(y for _, what, y in cues if y is not None)
+            last = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
+            if last is not None:
+                current = last[2] if last[1] != "open" else None
+        if len(stated) != 1:
+            return TimeFrame("several" if stated else "none", tuple(sorted(stated)), ())
+        return TimeFrame("one", tuple(stated), tuple(carried))
+
     def section_homes(self, seg: Segmented, entities: list[Entity], home: Placed) -> list[Placed]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
         homes: list[Placed] = []
@@ -238,7 +276,8 @@ class Attributor:
     def attribute(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
                   entities: list[Entity], context: Placed, doc: DocumentContext,
                   previous: Attribution | None = None, in_title: bool = False,
-                  heading_year: int | None = None, gap: str | None = None) -> Attribution:
+                  heading_year: int | None = None, gap: str | None = None,
+                  carried_year: int | None = None) -> Attribution:
         """`context`: the region of the paragraph (heading line, section or article);
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
@@ -275,6 +314,10 @@ class Attributor:
             year, year_source = int(deadline.group("year")), "sentence"
         if year is None and heading_year is not None and year_source != "reset":
             year, year_source = heading_year, "heading"
+        elif (year is None and carried_year is not None and year_source != "reset" and not in_title
+              and not _FROM.search(clause) and not _PAST.search(clause)):
+            # a one-time text (time_frame); not the value a change started from, nor a past state
+            year, year_source = carried_year, "carried"
         elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
         elif year is None and doc.reference_year is not None and not year_source == "reset":
@@ -411,15 +454,11 @@ class Attributor:
             return "level", 1
         return "change", (-1 if last in dec else 1)
 
-    def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
-               sentence_start: int = 0, anchor_source: str = "published",
-               dated_news: bool = False) -> tuple[int | None, int | None, str]:
-        """(year, baseline_year, source) from the nearest time cue before the number.
-
-        `before` runs from the paragraph start; `sentence_start` is where the
-        number's sentence begins in it. `pub_year` is the article's anchor for
-        目前/今年 and `anchor_source` says what it is. A period word (近年来)
-        resets the time: no earlier year carries over it (source "reset")."""
+    def _time_cues(self, before: str, pub_year: int | None, sentence_start: int = 0,
+                   dated_news: bool = False) -> tuple[list[tuple[int, str, int | None]], list, int | None]:
+        """Every time cue in `before`, sorted: (position, what, year) with `what` one of
+        year, open (a period with no single year), anchor (目前, 今年), baseline (比2019年);
+        also the explicit years and the start of a year range."""
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
         years += [(m, int("".join(_CN_DIGIT[c] for c in m.group(1)))) for m in _CN_YEAR.finditer(before)]
@@ -461,6 +500,18 @@ class Attributor:
             else:
                 cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
+        return cues, years, range_start
+
+    def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
+               sentence_start: int = 0, anchor_source: str = "published",
+               dated_news: bool = False) -> tuple[int | None, int | None, str]:
+        """(year, baseline_year, source) from the nearest time cue before the number.
+
+        `before` runs from the paragraph start; `sentence_start` is where the
+        number's sentence begins in it. `pub_year` is the article's anchor for
+        目前/今年 and `anchor_source` says what it is. A period word (近年来)
+        resets the time: no earlier year carries over it (source "reset")."""
+        cues, years, range_start = self._time_cues(before, pub_year, sentence_start, dated_news)
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
