@@ -274,3 +274,17 @@ def test_page_furniture_lines(line):
     seg = segment(f"正文第一段,全市共有学校30所。\n\n{line}\n\n正文第二段,全市共有教师300名。\n")
     flags = {seg.paragraphs[s.paragraph].start: s.furniture for s in seg.sentences}
     assert [f for _, f in sorted(flags.items())] == [False, True, False]
+
+
+def test_title_broken_over_two_lines_is_one_title():
+    text = ("收藏本站  设为首页\n您现在的位置:事业统计\n\n2014年新疆维吾尔自治区\n教育事业发展统计公报\n\n"
+            "发布者:张生朋    时间:2015-05-26\n\n2014年全区共有学校3000所。\n")
+    h = segment(text).header
+    assert h.title == "2014年新疆维吾尔自治区\n教育事业发展统计公报"
+    assert text[h.title_start:h.title_start + len(h.title)] == h.title
+
+
+@pytest.mark.parametrize("above", ["中国教育在线", "更多服务", "苏商人物", "在集美、同安建校区", "首页 教育"])
+def test_a_line_above_the_title_that_ends_as_a_phrase_stays_out(above):
+    text = f"{above}\n石家庄市主城区新增12个试点学区\n2023-05-01 来源:河北日报\n\n正文。\n"
+    assert segment(text).header.title == "石家庄市主城区新增12个试点学区"

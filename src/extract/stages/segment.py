@@ -93,6 +93,7 @@ _SOURCE = re.compile(
 _BARE_REST = re.compile(r"[\s\[\]【】()::|,.\-]+")
 _SOURCE_ONLY = re.compile(r"[\w·]{2,12}")
 _NOT_TITLE = re.compile(_H["not_title"])
+_TITLE_FIRST_END = re.compile(_H["title_first_line_end"])
 
 _FURN_ANY = _alt(_F["anywhere"])
 _FURN_SHORT = _alt(_F["short"])
@@ -238,6 +239,11 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
     # and navigation above it stay in the header.
     title_at = next((i for i in reversed(zone[:meta_at]) if _looks_like_title(line(i))), None)
     title = line(title_at) if title_at is not None else None
+    if title_at is not None and title_at > 0 and _title_continues(line(title_at - 1), title):
+        # a title broken over two lines (2014年新疆维吾尔自治区 / 教育事业发展统计公报):
+        # both lines, as written, so that its span still points into the text
+        title_at -= 1
+        title = text[lines[title_at][0]:lines[title_at + 1][1]]
     published = source = None
     last = zone[meta_at]
     for k in range(meta_at, len(zone)):
@@ -255,6 +261,15 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
     end = min(lines[last][2] + 1, len(text))
     title_start = lines[title_at][0] if title_at is not None else None
     return Header(title, published, source, end, title_start), last + 1
+
+
+def _title_continues(first: str, second: str) -> bool:
+    """Whether `first`, the line right above the title line (no blank line between),
+    is the title's first half: short, title-like, one phrase (no spaced menu items or
+    lists), ending where a title cannot end, and the two no longer than a title."""
+    return (0 < len(first) <= _H["title_first_line_max"] and _looks_like_title(first)
+            and " " not in first.strip() and "、" not in first and bool(_TITLE_FIRST_END.search(first))
+            and len(first) + len(second) <= _H["max_title_len"])
 
 
 def _title_only_header(text, lines, zone) -> tuple[Header, int]:
