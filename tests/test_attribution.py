@@ -399,3 +399,16 @@ def test_a_period_ends_the_carry(extractor):
 def test_school_years_written_short_or_in_numerals(extractor, text, year):
     c = next(c for c in claims(extractor, text).values())
     assert c.year == year
+
+
+def test_a_venue_inside_the_home_does_not_narrow_it(extractor):
+    text = ("四川教育体系建设成效显著\n2025-11-14 来源:中新网\n\n"
+            "中新网成都11月14日电 四川省人民政府新闻办公室14日在成都举行发布会,四川现有各级各类学校2.08万余所。\n\n"
+            "发布会在成都举行。全省专任教师101万余人。\n")
+    got = claims(extractor, text)
+    assert got["2.08万余所"].region == "四川省" and got["101万余人"].region == "四川省"
+
+
+def test_the_place_inside_that_the_body_keeps_naming_narrows_the_home(extractor):
+    text = "漳州市平和县推进义务教育均衡发展。\n\n平和县今年新建学校5所。平和县新增学位3000个。\n"
+    assert claims(extractor, text)["5所"].region == "福建省漳州市平和县"

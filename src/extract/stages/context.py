@@ -349,6 +349,7 @@ class ContextBuilder:
         in_title: list[Region] = []
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
         named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
+        as_place: list[bool] = []               # per weighted mention: a place, not a school's name
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
@@ -362,6 +363,7 @@ class ContextBuilder:
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
                 named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)))
+                as_place.append(e.label == "REGION")
         # a bare short name (石门 for 石门县, 大理) of a county or city in another province
         # than every full name the article uses (佛山市, 禅城区) is more likely part of a
         # local name (石门中学) than a place elsewhere: it counts for little
@@ -376,11 +378,11 @@ class ContextBuilder:
             home = max(in_title, key=lambda r: len(r.path))
             if not all(home.path.startswith(r.path) for r in in_title):
                 home = self._common(in_title)
-            return self._refine(home, weighted, text), "title"
+            return self._refine(home, weighted, text, as_place, from_title=True), "title"
         if offices:
             home = max(offices, key=lambda r: len(r.path))
             evidence.append(Evidence("institution", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted, text), "institution"
+            return self._refine(home, weighted, text, as_place), "institution"
         if weighted:
             total = sum(w for _, w in weighted)
             counts: dict[str, float] = {}
@@ -402,7 +404,7 @@ class ContextBuilder:
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
             evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted, text), "body"
+            return self._refine(home, weighted, text, as_place), "body"
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
         if m:
@@ -415,13 +417,23 @@ class ContextBuilder:
             return self.gazetteer.by_path("全国"), "national"
         return None, "none"
 
-    def _refine(self, home: Region, weighted: list[tuple[Region, float]], text: str) -> Region:
+    def _refine(self, home: Region, weighted: list[tuple[Region, float]], text: str,
+                as_place: list[bool], from_title: bool = False) -> Region:
         """乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
         that the article keeps naming, or the one county it names while saying 该县,
         is where it happens."""
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
         if len(inside) == 1:
             (only,) = inside.values()
+            # the body names the home itself as a place more than the place inside (四川 …
+            # 全省, with 在成都举行 twice): that place is where something happened, not what
+            # the text is about. A school named after the home (乌鲁木齐市第一小学) stands
+            # in some district of it: no evidence against the finer place.
+            named_home = sum(w for (r, w), place in zip(weighted, as_place) if place and r.path == home.path)
+            named_only = sum(w for r, w in weighted if r.path == only.path)
+            # a title chose its level: a tie keeps it (上海… title, 上海 and 松江区 in the body)
+            if named_home > named_only or (from_title and named_home == named_only):
+                return home
             if sum(r.path == only.path for r, _ in weighted) >= 2:
                 return only
             # 该县 means a 县, 全区 a 区 (in a 新疆 article 全区 is the autonomous region)
