@@ -412,3 +412,14 @@ def test_a_venue_inside_the_home_does_not_narrow_it(extractor):
 def test_the_place_inside_that_the_body_keeps_naming_narrows_the_home(extractor):
     text = "漳州市平和县推进义务教育均衡发展。\n\n平和县今年新建学校5所。平和县新增学位3000个。\n"
     assert claims(extractor, text)["5所"].region == "福建省漳州市平和县"
+
+
+def test_a_year_in_a_cited_documents_name_is_no_time_of_the_text(extractor):
+    text = ("2019年,全国教育系统全面落实《加快推进教育现代化实施方案(2018-2022年)》,各项事业取得新进展。\n"
+            "全国共有各级各类学校53.01万所。\n")
+    assert claims(extractor, text)["53.01万所"].year == 2019
+
+
+def test_a_plans_name_dates_its_figures_when_the_text_states_no_other_time(extractor):
+    text = "自治区印发《基础教育质量振兴三年行动计划(2021—2023年)》。\n《行动计划》提出,新建150所公办幼儿园。\n"
+    assert claims(extractor, text)["150所"].year == 2023

@@ -54,6 +54,7 @@ _SUBJECT_TRIM = regex.compile(r"^(?:其中|共计|共有|共|总计|合计|累�
 _NOUNISH = regex.compile(r"^[\p{Han}“”A-Za-z()]+")
 _DIGIT = regex.compile(r"\d")
 _SENTENCE_END = regex.compile(r"[。!?;]")
+_BOOK_TITLE = regex.compile(r"《[^《》\n]{0,80}》")
 _FOUR_DIGIT_YEAR = regex.compile(r"20\d\d")
 _COMPARED_WITH = regex.compile(r"(?:比|较|相较|相比|与)$")
 _CUT_OFF_DATE = regex.compile(r"^[^\p{Han}“]*(?:年|月|日)?")   # no cut-off "025年" at the front of a tail
@@ -220,22 +221,36 @@ class Attributor:
         states none; a text that states several times (a reform reviewed over years)
         carries nothing past a paragraph. Periods (近年来, 2016年以来) end a carry."""
         dated_news = doc.anchor_source == "published" and doc.anchor_year is not None
-        stated: set[int] = set()
-        carried: list[int | None] = []
-        current: int | None = None
+        cues_of: list[list | None] = []         # per paragraph, its time cues (None: furniture)
+        named_of: list[list] = []               # … and those inside 《…》 names
         for para in seg.paragraphs:
-            carried.append(current)
             if para.furniture or para.end <= seg.header.end:
+                cues_of.append(None)
+                named_of.append([])
                 continue
-            cues, _, _ = self._time_cues(text[para.start:para.end], doc.anchor_year, 0, dated_news)
-            # a baseline (比2010年) or a period (2016年以来) is a time the text reviews too
-            stated.update(y for _, what, y in cues if y is not None)
-            last = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
-            if last is not None:
-                current = last[2] if last[1] != "open" else None
+            body = text[para.start:para.end]
+            masked = _BOOK_TITLE.sub(lambda m: " " * len(m.group()), body)
+            cues_of.append(self._time_cues(masked, doc.anchor_year, 0, dated_news)[0])
+            named_of.append(self._time_cues(body, doc.anchor_year, 0, dated_news)[0])
+        # a baseline (比2010年) or a period (2016年以来) is a time the text reviews too; a
+        # year inside a document's name (《…实施方案(2018-2022年)》) counts only when the
+        # text states no other (a plan's news: 《行动计划(2021—2023年)》提出…)
+        stated = {y for cues in cues_of if cues for _, _, y in cues if y is not None}
+        if not stated:
+            stated = {y for cues in named_of for _, _, y in cues if y is not None}
         if len(stated) != 1:
             return TimeFrame("several" if stated else "none", tuple(sorted(stated)), ())
-        return TimeFrame("one", tuple(stated), tuple(carried))
+        (only,) = stated
+        carried: list[int | None] = []
+        current: int | None = None
+        for cues in named_of:
+            carried.append(current)
+            for _, what, y in cues:
+                if what == "open" and y is None:
+                    current = None          # 近年来: a period ends the carry
+                elif what in ("year", "anchor", "open") and y == only:
+                    current = only if what != "open" else None
+        return TimeFrame("one", (only,), tuple(carried))
 
     def section_homes(self, seg: Segmented, entities: list[Entity], home: Placed) -> list[Placed]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
