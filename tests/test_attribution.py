@@ -423,3 +423,10 @@ def test_a_year_in_a_cited_documents_name_is_no_time_of_the_text(extractor):
 def test_a_plans_name_dates_its_figures_when_the_text_states_no_other_time(extractor):
     text = "自治区印发《基础教育质量振兴三年行动计划(2021—2023年)》。\n《行动计划》提出,新建150所公办幼儿园。\n"
     assert claims(extractor, text)["150所"].year == 2023
+
+
+def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extractor):
+    text = "財政司司長陳茂波昨宣讀《財政預算案》,新年度教育開支再次突破一千億元大關。\n"
+    assert claims(extractor, text)["一千億元"].region == "香港特别行政区"
+    text = "經濟財政司司長今日介紹施政報告,教育發展基金撥款六億元。\n"
+    assert claims(extractor, text)["六億元"].region == "澳门特别行政区"
