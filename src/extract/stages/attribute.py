@@ -47,6 +47,7 @@ _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八
 _LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]是")
 # a year that names one figure (2017年的62%, 至2019年的120名): the figure right after 的
 _OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八九十百千万]+[\d.万亿千百十]*\p{Han}?%?")
+_PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
 _PREV_YEAR = regex.compile(r"比上年|较上年|同比|较上一学年|比上一年|比去年|较去年|上年同期")
@@ -154,9 +155,13 @@ class Attributor:
         # (no literal to jump to), and a cue is a cue whichever pattern finds it
         self.target_pattern_res = [regex.compile(p) for p in cues["target_patterns"]]
         self.forecast_re = _alt(cues["forecast_cues"])
+        self.planned_after_forecast_re = regex.compile(cues["planned_after_forecast"])
+        self.forecast_of_demand_re = regex.compile(cues["forecast_of_demand"])
         self.goal_after_re = _alt(cues["goal_after"])
         self.will_after_re = regex.compile(cues["will_after"])
         self.capacity_re = _alt(cues["capacity"])
+        self.under_construction_re = regex.compile(cues["under_construction"])
+        self.running_re = regex.compile(cues["running"])
         self.continued_max = cues["continued_line_max"]
         self.deadline_after_re = regex.compile(cues["deadline_after"])
         self.level_words_re = _alt(cues["level_words"])
@@ -407,6 +412,13 @@ class Attributor:
         # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
         if earlier and self.capacity_re.search(before) and self._target(_last_sentence(earlier), anchor):
             return True
+        # the designed capacity of a school being built (预计6月完工,…可提供学位1080个)
+        if self.capacity_re.search(before) and not self.running_re.search(before + after):
+            last = _last_sentence(earlier) if earlier else ""
+            if self.reached_re.search(last) or _PAST_YEAR.search(last):
+                last = ""       # 该校去年建成。项目可容纳24个教学班: built, so running
+            if self.under_construction_re.search(last + before + after):
+                return True
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
         return (bool(self.goal_after_re.search(_CLAUSE_END.split(after, 1)[0]))
@@ -440,15 +452,34 @@ class Attributor:
         outranks a forecast in an earlier one (…,预计新增学位14.4万个,计划投入资金23.2亿元:
         a forecast, then a plan; 明年建成100所学校 已惠及7841名: a plan, then what was reached)."""
         clause = before[max((m.end() for m in _CLAUSE_END.finditer(before)), default=0):]
-        if self.forecast_re.search(clause):
-            return False
+        forecast = self._forecast(clause)
+        if forecast is not None:
+            return forecast == "plan" and not _DONE.search(clause)
         last = self._cue(clause, pub_year)
         if last >= 0:
             return not _DONE.search(clause[last:])
-        if self.forecast_re.search(before):
-            return False      # 预计到2025年,全市新增…: the forecast governs the date
+        forecast = self._forecast(before)
+        if forecast is not None:
+            # 预计到2025年,全市新增学位…: a plan; 预计2025年适龄儿童…: a forecast
+            return forecast == "plan" and not _DONE.search(before)
         last = self._cue(before, pub_year)
         return last >= 0 and not _DONE.search(before[last:])
+
+    def _forecast(self, text: str) -> str | None:
+        """After the last forecast word in `text`: "plan" when a plan verb follows it
+        and what is forecast is no demand (预计新增学位14.4万个), "forecast" otherwise
+        (预计受惠学生…), None without a forecast word."""
+        last = None
+        for last in self.forecast_re.finditer(text):
+            pass
+        if last is None:
+            return None
+        # only 预计 announces plans; 推算/估计 estimate from data (据…资料推算,…提供约四万个学额)
+        clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, last.start())), default=0)
+        if (last.group() == "预计" and self.planned_after_forecast_re.search(text, last.end())
+                and not self.forecast_of_demand_re.search(text, clause_start)):
+            return "plan"
+        return "forecast"
 
     def _cue(self, text: str, pub_year: int | None) -> int:
         """Where the last target cue in `text` ends, or -1."""
