@@ -484,6 +484,13 @@ class Attributor:
     def _cue(self, text: str, pub_year: int | None) -> int:
         """Where the last target cue in `text` ends, or -1."""
         last = max((m.end() for m in self.target_re.finditer(text)), default=-1)
+        # a plan period still running when the text was written (“十四五”期间新增…, in 2021)
+        # (undated: a plan period named is most often the plan's), unless its sentence says
+        # it was reached (“十四五”期间,…累计投入…; 过去五年(指“十四五”时期))
+        for m in self.plan_re.finditer(text):
+            if ((pub_year is None or self.plan_periods[m.group(1)] > pub_year)
+                    and not self.reached_re.search(text)):
+                last = max(last, m.end())
         for pattern in self.target_pattern_res:
             for m in pattern.finditer(text):
                 years = _FOUR_DIGIT_YEAR.findall(m.group())
