@@ -20,7 +20,7 @@ Kind = Literal["level", "change"]
 # Where a claim's region and year came from, nearest first (see docs/decisions.md).
 RegionSource = Literal["sentence", "paragraph", "section", "heading", "title", "institution",
                        "national", "body", "none"]
-YearSource = Literal["sentence", "paragraph", "carried", "section", "heading", "title", "report", "dateline",
+YearSource = Literal["sentence", "paragraph", "carried", "table", "section", "heading", "title", "report", "dateline",
                      "published", "inferred", "none"]
 DocKind = Literal["news", "bulletin", "report", "plan", "notice", "reply", "entry"]
 Category = Literal[
@@ -57,7 +57,7 @@ class Claim(Record):
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
     region_source: RegionSource = Field("none", description="where region came from: the claim's sentence, its paragraph, section, a heading line, the title, an institution named (统计暨普查局 -> 澳门), national evidence (教育部, 我国), the places named in the body, or none")
-    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, carried from an earlier paragraph of a text that states one time (articles.time_frame), the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
+    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, carried from an earlier paragraph of a text that states one time (articles.time_frame), a table's year cell, year column or title, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")

@@ -11,6 +11,7 @@ from pathlib import Path
 from extract.stages.attribute import CARRY_OVER, Attributor
 from extract.stages.context import ContextBuilder
 from extract.stages.entities import EntityRecognizer
+from extract.stages.grids import GridReader, with_grid_cells
 from extract.stages.gazetteer import Gazetteer, Region
 from extract.inputs.load import RawArticle
 from pydantic import ValidationError
@@ -56,6 +57,7 @@ class Extractor:
         self.recognizer = EntityRecognizer(self.gazetteer)
         self.context = ContextBuilder(self.gazetteer)
         self.attributor = Attributor(self.gazetteer)
+        self.grids = GridReader()
         self.version = extractor_version(self.rules)
 
     def process(self, raw: RawArticle) -> ArticleResult:
@@ -69,6 +71,8 @@ class Extractor:
         entities = self.recognizer.find(text)
         stage("quantities")
         quantities = find_quantities(text, self.rules)
+        # tables flattened into lines: bare figures under a header that names their unit
+        quantities, table_cells = with_grid_cells(quantities, self.grids.find(text))
         stage("context")
         doc = self.context.decide(text, seg, entities, raw.published_given, raw.title_given)
         stage("attribute")
@@ -120,6 +124,9 @@ class Extractor:
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
                                           before, in_title=sentence in titles, heading_year=heading_year,
                                           gap=gap, carried_year=carried_year)
+            cell = table_cells.get(q.start)
+            if cell is not None:
+                a = self.attributor.in_table(a, q, cell)
             previous = (sentence, a, q.end)
             start, end = norm.span_to_orig(q.start, q.end)
             s_start, s_end = norm.span_to_orig(sentence.start, sentence.end)

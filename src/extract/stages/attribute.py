@@ -8,7 +8,7 @@ is only a region name, then the article's header (title, source, date).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import regex
@@ -218,6 +218,15 @@ class Attributor:
                 current = int(m.group(1))
             years.append(current)
         return years
+
+    def in_table(self, a: Attribution, q: Quantity, cell) -> Attribution:
+        """A figure in a table row (stages/grids.py): its column header says what it
+        counts, and the row's year cell, a year column or the table's title when."""
+        category, subject = self._category(q, (cell.header, cell.title), cell.header + cell.title)
+        if category is None:
+            category = self.units_default.get(q.unit) or a.category
+        year, source = (cell.year, "table") if cell.year is not None else (a.year, a.year_source)
+        return replace(a, category=category, subject=cell.header or subject, year=year, year_source=source)
 
     def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
         """The guideline's carry-over across paragraphs: a text that states one time

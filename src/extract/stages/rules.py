@@ -23,7 +23,7 @@ from extract.paths import RULES_DIR
 SHIPPED_RULES = RULES_DIR
 VOCABULARY_FILE = "vocabulary.yaml"
 NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
-                     "attribution.yaml", "context.yaml"}
+                     "attribution.yaml", "context.yaml", "grids.yaml"}
 _REF = regex.compile(r"\{([a-z_]+)\}")
 # The guideline's canonical units; any other unit a rule or vocabulary entry
 # names must be a measure word of the vocabulary (所, 个 ... or a user's own).
