@@ -430,3 +430,15 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     assert claims(extractor, text)["一千億元"].region == "香港特别行政区"
     text = "經濟財政司司長今日介紹施政報告,教育發展基金撥款六億元。\n"
     assert claims(extractor, text)["六億元"].region == "澳门特别行政区"
+
+
+@pytest.mark.parametrize("text, figure, category", [
+    ("全区幼儿园校舍建筑面积达478.3万平方米。", "478.3万平方米", "facilities"),   # k08: area is facilities
+    ("2024年全区各级各类学校共招收44122人。", "44122人", "students"),             # k09
+    ("改扩建工程完成后,可容纳学生3000人。", "3000人", "school_places"),
+    ("我省小学共有28.63万个班。", "28.63万个", "other"),                          # guideline: class counts
+    ("中层干部培训班2个,总计培训65人。", "2个", "activities"),                    # seeds 003: 培训班 is no class
+    ("現有在校學生47478人。其中:學前8234人,小學21333人。", "8234人", "students"),  # k06: parts after 其中
+])
+def test_category_from_the_counted_thing(extractor, text, figure, category):
+    assert claims(extractor, text)[figure].category == category

@@ -114,7 +114,12 @@ class Extractor:
                 heading_year = paragraph_years[sentence.paragraph]
                 carried_year = frame.year_before(sentence.paragraph)
             same = previous is not None and previous[0] == sentence
-            before = previous[1] if same else None
+            # 现有在校学生47478人。其中:学前8234人…: a sentence opening with 其中 lists the
+            # parts of the last figure before it in the paragraph (its head says what is counted)
+            parts_of = (not same and previous is not None and heading is None
+                        and previous[0].paragraph == sentence.paragraph
+                        and text.startswith("其中", sentence.start))
+            before = previous[1] if same or parts_of else None
             gap = text[previous[2]:q.start] if same and previous[2] <= q.start else None
             # context carries over a bounded stretch: linear time on pages flattened to one line
             paragraph_start = max(paragraph_start, q.start - CARRY_OVER)
