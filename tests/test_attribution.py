@@ -437,7 +437,7 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     ("2024年全区各级各类学校共招收44122人。", "44122人", "students"),             # k09
     ("改扩建工程完成后,可容纳学生3000人。", "3000人", "school_places"),
     ("我省小学共有28.63万个班。", "28.63万个", "other"),                          # guideline: class counts
-    ("中层干部培训班2个,总计培训65人。", "2个", "activities"),                    # seeds 003: 培训班 is no class
+    ("联盟共开设骨干校长培训班、领导力提升培训班5个。", "5个", "activities"),      # seeds 003: 培训班 is no class
     ("現有在校學生47478人。其中:學前8234人,小學21333人。", "8234人", "students"),  # k06: parts after 其中
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
