@@ -442,3 +442,9 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
     assert claims(extractor, text)[figure].category == category
+
+
+def test_a_school_named_after_a_wider_place_does_not_widen_the_text(extractor):
+    text = ("道里区今年新建学校4所。道里区教育局介绍了新学校。\n\n哈尔滨市松南学校\n"
+            "位于群力第二大道,占地面积60559平方米。\n")
+    assert claims(extractor, text)["60559平方米"].region == "黑龙江省哈尔滨市道里区"

@@ -84,6 +84,13 @@ class TimeFrame:
         return self.carried[paragraph] if 0 <= paragraph < len(self.carried) else None
 
 
+def _names_a_wider_place(e: Entity, context: Region | None) -> bool:
+    """哈尔滨市松南学校 in a 道里区 text: a school or group named after a wider area than
+    the context stands somewhere in the context; its name does not widen it."""
+    return (e.label in ("SCHOOL", "GROUP") and context is not None and e.region is not None
+            and e.region.path != context.path and context.path.startswith(e.region.path))
+
+
 # A region and where it came from (one of models.RegionSource).
 Placed = tuple[Region | None, str]
 
@@ -276,6 +283,8 @@ class Attributor:
                 head_end = sec.start + len(sec.heading) + 4
                 for e in entities:
                     if sec.start <= e.start < head_end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region:
+                        if _names_a_wider_place(e, parent[0]):
+                            break
                         named = (self._within(e.region, parent[0]), "section")
                         break
             homes.append(named or parent)
@@ -643,7 +652,7 @@ class Attributor:
                     continue
                 e = Entity(e.start, e.end, e.label, e.text, resolved)
             lead = text[max(paragraph_start, e.start - 3):e.start]
-            if self.partner_re.search(lead) or self.compared_re.search(lead):
+            if self.partner_re.search(lead) or self.compared_re.search(lead) or _names_a_wider_place(e, home):
                 continue
             region = self._within(e.region, home)
             # 蓟州区等5个远城区: several areas -> the area holding them
