@@ -448,3 +448,8 @@ def test_a_school_named_after_a_wider_place_does_not_widen_the_text(extractor):
     text = ("道里区今年新建学校4所。道里区教育局介绍了新学校。\n\n哈尔滨市松南学校\n"
             "位于群力第二大道,占地面积60559平方米。\n")
     assert claims(extractor, text)["60559平方米"].region == "黑龙江省哈尔滨市道里区"
+
+
+def test_central_finance_places_a_text_naming_no_place_in_the_nation(extractor):
+    text = "中央财政支持乡村教师\n2017-05-11 来源:中国财经报\n\n2017年,中央财政安排38亿元,支持乡村教师生活补助。\n"
+    assert claims(extractor, text)["38亿元"].region == "全国"
