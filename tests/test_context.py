@@ -289,3 +289,21 @@ def test_short_names_of_places_elsewhere_inside_local_names_count_little(extract
             "石门中学一直备受关注。石门教育集团目前是佛山市拥有学校最多的教育集团。\n"
             "石门高级中学、石门大理中学、石门实验小学均为集团成员,禅城区、三水区也有集团。\n")
     assert context(extractor, text).home.path == "广东省佛山市"
+
+
+def test_a_reprint_older_than_its_page_date_is_dated_by_its_own_years(extractor):
+    text = ("今年厦门教育补短板项目超百个\n2024-05-01 来源:高考升学网\n\n"
+            "今年我市教育补短板项目超过110个。会议提出到2020年,将推进教育基础设施建设,争取2020年建成招生。"
+            "2018年列入为民办实事项目有:建成20所中小学项目。\n")
+    ctx = context(extractor, text)
+    assert (ctx.anchor_year, ctx.anchor_source) == (2018, "inferred")
+
+
+@pytest.mark.parametrize("body", [
+    "学前教育毛入园率从2015年的75.6%提高到2020年的86.7%。2019年全省通过国检。",   # values reached, not deadlines
+    "学校1928年至1929年先创办,1933年定名。",                                    # a span, not a deadline
+    "到2020年全市新建学校20所,2023年又新建10所。",                              # a year near the page date
+])
+def test_a_page_date_stands_when_nothing_contradicts_it(extractor, body):
+    ctx = context(extractor, f"标题\n2024-05-01 来源:某报\n\n{body}\n")
+    assert (ctx.anchor_year, ctx.anchor_source) == (2024, "published")

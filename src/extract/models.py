@@ -87,7 +87,7 @@ class ArticleRow(Record):
     time_frame_years: Optional[str] = Field(None, description="the distinct years the body states, comma-separated: the evidence for time_frame")
     home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
     region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
-    context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, inferred, announcement, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
+    context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, inferred, reprint (a page date later than every deadline the text sets: the anchor year is the text's own latest year), announcement, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
     input_format: Literal["txt", "md", "html", "jsonl", "csv", "parquet"] = Field("txt", description="the input's format, by file extension (.ndjson is jsonl, .htm html)")
     file: Optional[str] = Field(None, description="for a table row: the table file relative to the input folder")
     row: Optional[int] = Field(None, description="for a table row: its 0-based data row in `file` (header not counted)")

@@ -36,6 +36,10 @@ from extract.stages.segment import Segmented, is_masthead, is_navigation
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
 _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
+# the end of a span (1928年至1929年) nor the year of a value reached (提高到2020年的86.7%)
+_DEADLINE = regex.compile(r"(?:(?<=^|[,。;:!?\s]|提出|明确|要求|目标|计划|力争|争取)(?:到|至)"
+                          r"|争取|力争|计划|预计|将于|确保)((?:19|20)\d{2})年(?!的)|(?<![至到])((?:19|20)\d{2})年底?前")
 _CN_DIGITS = str.maketrans("〇○零O一二三四五六七八九", "000012345678" + "9")
 _TITLE_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年)(?!级)|[(\[【]((?:19|20)\d{2})[)\]】]")
 # 教育局 / 人民政府 right after a place: the institution of that place
@@ -294,7 +298,13 @@ class ContextBuilder:
                 reference_year = int(m.group(1) or m.group(2)) if m else self.plan_periods[p.group()]
                 year_source = "title"
                 evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
-        if published:
+        older = self._older_than_its_date(text, body_start, published) if published else None
+        if older is not None:
+            # 到2020年…争取2020年建成 on a page dated 2024, whose latest year is 2018: a
+            # reprint's date, not the text's (guideline: a repost's date is no publication date)
+            anchor_year, anchor_source = older, "inferred"
+            evidence.append(Evidence("reprint", -1, -1, published[:10], year=older))
+        elif published:
             anchor_year, anchor_source = int(published[:4]), "published"
         elif reference_year is None and (solved := self._solve_anchor(text)):
             # 湖南明年建成100所 … 到2021年,湖南将建成100所: the text was written in 2020
@@ -336,6 +346,22 @@ class ContextBuilder:
             if fig and fig.group() in dated:
                 return dated[fig.group()] - self.relative_years[m.group()], m.start(), m.end()
         return None
+
+    def _older_than_its_date(self, text: str, body_start: int, published: str) -> int | None:
+        """The year a reprinted text was written, when its page date is later than every
+        plan it states: it names deadlines (到2020年, 争取2020年建成) all before the date,
+        and no year within a year of the date. The latest year it names that is no
+        deadline is when it was written; None when nothing says the date is wrong."""
+        date_year = int(published[:4])
+        body = text[body_start:]
+        deadlines = {int(m.group(1) or m.group(2)) for m in _DEADLINE.finditer(body)}
+        if not deadlines or max(deadlines) >= date_year:
+            return None
+        stated = {int(m.group(1)) for m in _EXPLICIT_YEAR.finditer(body)}
+        others = stated - deadlines
+        if not others or max(stated) >= date_year - 1:
+            return None
+        return max(others)
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
