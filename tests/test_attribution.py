@@ -453,3 +453,15 @@ def test_a_school_named_after_a_wider_place_does_not_widen_the_text(extractor):
 def test_central_finance_places_a_text_naming_no_place_in_the_nation(extractor):
     text = "中央财政支持乡村教师\n2017-05-11 来源:中国财经报\n\n2017年,中央财政安排38亿元,支持乡村教师生活补助。\n"
     assert claims(extractor, text)["38亿元"].region == "全国"
+
+
+@pytest.mark.parametrize("text, figure, region", [
+    ("马关县今年建设教师周转宿舍238套,分布在都龙镇茅坪小学20套、小坝子镇小坝子中学40套。", "40套",
+     "云南省文山壮族苗族自治州马关县小坝子镇"),                       # k32: after a locative
+    ("东莞共有29所新建学校。记者留意到,寮步镇新扩建学校数量最多,共有5所。", "5所", "广东省东莞市寮步镇"),   # k54
+    ("信丰县学校改扩建项目投入使用,嘉定镇中心小学新增班级12个。", "12个", "江西省赣州市信丰县"),   # k31: a school's name
+    ("全县15个乡镇新建学校20所。", "20所", None),                                                  # no town
+])
+def test_a_town_where_things_are_places_the_figure(extractor, text, figure, region):
+    got = claims(extractor, text)[figure].region
+    assert got == region if region else (got is None or not got.endswith(("镇", "乡")))

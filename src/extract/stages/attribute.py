@@ -133,6 +133,10 @@ class Attributor:
         self.gazetteer = gazetteer
         # in a plan, what its own sentence says was reached is no target
         self.reached_re = _alt(load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))["reached"])
+        self.town_re = regex.compile(cues["towns"]["pattern"])
+        self.not_in_town = set(cues["towns"]["not_in_name"])
+        self.town_locative = regex.compile(cues["towns"]["locative"])
+        self.town_school_after = regex.compile(cues["towns"]["school_after"])
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)
         self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
@@ -371,6 +375,9 @@ class Attributor:
         if year is None:
             year_source = "none"
         region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
+        town = self._town(text, sentence.start, q.start, region)
+        if town is not None:
+            region, region_source = town, "sentence"
         # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
         share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
         # place names say where, not what: 天水市新增1.8万个 has no counted noun of its own
@@ -696,6 +703,29 @@ class Attributor:
                     "sentence" if pos >= sentence.start else "paragraph")
                 return region, entity, source
         return home, entity, home_source
+
+    def _town(self, text: str, start: int, end: int, region: Region | None) -> Region | None:
+        """The last town named in text[start:end] (a figure's sentence up to it), as a
+        region below `region` when that is a county or a city with no counties."""
+        if region is None or not (region.level == "county" or (
+                region.level == "city" and not self.gazetteer.has_counties(region))):
+            return None
+        found, located = None, False
+        for m in self.town_re.finditer(text, start, end):
+            name = m.group("name")
+            if set(name) & self.not_in_town:
+                continue
+            # 分布在都龙镇茅坪小学20套、…小坝子镇小坝子中学40套: after a locative, each town
+            # of the list is where its items are
+            located = located or bool(self.town_locative.search(text, max(start, m.start() - 3), m.start()))
+            opens_clause = m.start() == start or text[m.start() - 1] in ",;:。!?"
+            names_a_school = self.town_school_after.match(text, m.end(), end) is not None
+            if located or (opens_clause and not names_a_school):
+                found = name + m.group("kind")
+        if found is None:
+            return None
+        return Region(code="", name=found, level="town", path=region.path + found, province=region.province,
+                      city=region.city, county=region.county if region.level == "county" else None)
 
     def _common(self, regions: list[Region]) -> Region:
         """Lowest common area of several regions (吉林、辽宁 -> 全国)."""

@@ -22,7 +22,7 @@ LEVELS = ("country", "province", "city", "county")  # highest first
 class Region:
     code: str          # 6-digit GB/T 2260 code; "" where none exists (全国, 兵团 divisions)
     name: str          # official full name: 鞍山市, 第十二师
-    level: str         # country | province | city | county
+    level: str         # country | province | city | county (| town: made by attribution, no gazetteer row)
     path: str          # 辽宁省鞍山市海城市
     province: str | None
     city: str | None   # municipalities fill it: 北京市西城区 -> 北京市
@@ -37,6 +37,7 @@ class Gazetteer:
             rows[region.path] = (region, aliases)
         self._by_path: dict[str, Region] = {path: region for path, (region, _) in rows.items()}
         self._held: dict[tuple[str, str], int] | None = None   # (area, level) -> places of that level in it
+        self._parents: set[str] | None = None                  # paths of the cities that hold counties
         self._forms: dict[str, list[Region]] = defaultdict(list)
         self._names: list[tuple[str, Region]] = []
         for region, aliases in rows.values():
@@ -94,6 +95,12 @@ class Gazetteer:
             if count is None or self._held.get((path, region.level), 0) >= count:
                 return self._by_path.get(path)
         return None
+
+    def has_counties(self, region: Region) -> bool:
+        """Whether any county lies in the region (东莞市 and 中山市 have none: towns)."""
+        if self._parents is None:
+            self._parents = {city_path(r) for r in self._by_path.values() if r.level == "county"}
+        return region.path in self._parents
 
     def ancestors(self, r: Region) -> list[str]:
         """Paths from 全国 down to the region itself: 全国, 辽宁省, 辽宁省鞍山市, 辽宁省鞍山市海城市."""
