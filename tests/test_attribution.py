@@ -465,3 +465,15 @@ def test_central_finance_places_a_text_naming_no_place_in_the_nation(extractor):
 def test_a_town_where_things_are_places_the_figure(extractor, text, figure, region):
     got = claims(extractor, text)[figure].region
     assert got == region if region else (got is None or not got.endswith(("镇", "乡")))
+
+
+def test_a_named_zone_after_its_city_is_a_place(extractor):
+    text = "记者获悉,今年秋季郑州市郑东新区将新建改建3所中小学校,追加5040个中小学学位。\n"
+    assert claims(extractor, text)["5040个"].region == "河南省郑州市郑东新区"
+
+
+def test_a_spam_site_title_and_a_compound_named_after_a_place_are_no_evidence(extractor):
+    text = ("皇冠crown体育(中国)官方网站IOS/安卓通用版/手机版下载\n\n"
+            "郑州市今年新建学校3所。河东片还有沙田小区1所小学未建。\n")
+    got = claims(extractor, text)
+    assert got["3所"].region == "河南省郑州市" and got["1所"].region == "河南省郑州市"

@@ -69,7 +69,9 @@ class EntityRecognizer:
         self._group_needs_school = set(group["needs_school"])
         self._group_generic = set(group["generic"])
         self._policy = regex.compile(rules["policy"]["pattern"])
-        self._zone = regex.compile(alternation(rules.get("zones") or []))
+        self._zone = regex.compile(alternation(rules.get("zones") or [])
+                                   + (r"|\p{Han}{2}(?:" + alternation(rules["named_zones"]) + ")"
+                                      if rules.get("named_zones") else ""))
         self._street = regex.compile(rules.get("street_after") or "(?!)")
 
         # Every literal a token-level match needs: region names, school and group endings;
