@@ -307,3 +307,9 @@ def test_a_reprint_older_than_its_page_date_is_dated_by_its_own_years(extractor)
 def test_a_page_date_stands_when_nothing_contradicts_it(extractor, body):
     ctx = context(extractor, f"标题\n2024-05-01 来源:某报\n\n{body}\n")
     assert (ctx.anchor_year, ctx.anchor_source) == (2024, "published")
+
+
+def test_the_place_a_document_is_named_for_is_evidence_of_the_home(extractor):
+    text = ("|\n发表于 2017-3-9 17:02\n|\n显示全部楼层\n| 来自广东\n"
+            "“由于前几年我市未能认真执行《茂名市区公办中小学2010至2015年布局调整方案》,原规划新建8所中小学校只建好1所。”\n")
+    assert context(extractor, text).home.path == "广东省茂名市"

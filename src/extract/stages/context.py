@@ -363,6 +363,15 @@ class ContextBuilder:
             return None
         return max(others)
 
+    def _place_opening(self, text: str, start: int, end: int) -> Region | None:
+        """The place whose full name opens text[start:end] (a document's name), if any."""
+        for k in range(min(12, end - start), 1, -1):
+            found = [r for r in self.gazetteer.lookup(text[start:start + k]) if r.name == text[start:start + k]
+                     or r.path.endswith(text[start:start + k])]
+            if len(found) == 1:
+                return found[0]
+        return None
+
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
         evidence, not a masthead."""
@@ -378,6 +387,15 @@ class ContextBuilder:
         as_place: list[bool] = []               # per weighted mention: a place, not a school's name
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
+            if e.label == "POLICY" and e.start >= seg.header.end and not is_ignored(e.start, e.end):
+                # 《茂名市区公办中小学…布局调整方案》: the place a document is named for is
+                # evidence of where the text is, as a school's name is
+                issuer = self._place_opening(text, e.start + 1, e.end)
+                if issuer is not None:
+                    weighted.append((issuer, 1.0))
+                    named.append((issuer, True))
+                    as_place.append(False)
+                continue
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
             if title_span and title_span[0] <= e.start < title_span[1]:
