@@ -477,3 +477,13 @@ def test_a_spam_site_title_and_a_compound_named_after_a_place_are_no_evidence(ex
             "郑州市今年新建学校3所。河东片还有沙田小区1所小学未建。\n")
     got = claims(extractor, text)
     assert got["3所"].region == "河南省郑州市" and got["1所"].region == "河南省郑州市"
+
+
+def test_a_town_on_a_line_of_its_own_heads_the_lines_after_it(extractor):
+    text = "闵行区今年推进学校建设项目30个。\n\n浦江镇\n\n建筑面积133669平方米,幼儿园建设项目7个。\n"
+    assert claims(extractor, text)["7个"].region == "上海市闵行区浦江镇"
+
+
+def test_a_district_under_its_old_county_level_city_name(extractor):
+    text = "大连市推进校舍建设。普兰店市投资2.6亿元新建学校。\n"
+    assert claims(extractor, text)["2.6亿元"].region == "辽宁省大连市普兰店区"

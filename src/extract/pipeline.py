@@ -80,7 +80,7 @@ class Extractor:
         placed = [e for e in entities if not doc.ignores(e.start, e.end)]
         home = (doc.home, doc.region_source)
         section_homes = self.attributor.section_homes(seg, placed, home)
-        paragraph_homes = self.attributor.paragraph_homes(seg, placed, section_homes)
+        paragraph_homes = self.attributor.paragraph_homes(text, seg, placed, section_homes)
         paragraph_years = self.attributor.paragraph_years(text, seg)
         frame = self.attributor.time_frame(text, seg, doc)
         starts = [s.start for s in seg.sentences]

@@ -193,10 +193,11 @@ class Attributor:
 
     # ---- section- and paragraph-level context -------------------------------------
 
-    def paragraph_homes(self, seg: Segmented, entities: list[Entity],
+    def paragraph_homes(self, text: str, seg: Segmented, entities: list[Entity],
                         section_homes: list[Placed]) -> list[Placed]:
-        """Region context per paragraph: a line that is only a region name (茅箭区)
-        heads the lines after it, until the next such line or section."""
+        """Region context per paragraph: a line that is only a region name (茅箭区), or
+        a town's (浦江镇, below the section's county), heads the lines after it, until
+        the next such line or section."""
         by_start = {e.start: e for e in entities if e.label == "REGION" and e.region}
         homes: list[Placed] = []
         current_section, current = None, None
@@ -210,6 +211,9 @@ class Attributor:
             e = by_start.get(para.start)
             if e is not None and para.end - e.end <= 1:
                 current = (self._within(e.region, section_homes[sec][0]), "heading")
+            elif para.end - para.start <= 6 and (town := self._town_line(text, para.start, para.end,
+                                                                          section_homes[sec][0])):
+                current = (town, "heading")     # 浦江镇 on a line of its own in a 闵行区 text
             homes.append(current)
         return homes
 
@@ -703,6 +707,13 @@ class Attributor:
                     "sentence" if pos >= sentence.start else "paragraph")
                 return region, entity, source
         return home, entity, home_source
+
+    def _town_line(self, text: str, start: int, end: int, region: Region | None) -> Region | None:
+        """A line that is only a town's name, as a town below `region`."""
+        m = self.town_re.fullmatch(text, start, end)
+        if m is None or set(m.group("name")) & self.not_in_town:
+            return None
+        return self._town(text, start, end, region)
 
     def _town(self, text: str, start: int, end: int, region: Region | None) -> Region | None:
         """The last town named in text[start:end] (a figure's sentence up to it), as a

@@ -44,6 +44,19 @@ class Gazetteer:
             for form in dict.fromkeys([region.name, *aliases]):
                 self._forms[form].append(region)
                 self._names.append((form, region))
+        # a district that was a county-level city or a county until a re-division keeps
+        # its old name in older texts (普兰店市 -> 普兰店区 since 2015, 江宁县 -> 江宁区):
+        # stem + 市/县 names the district, where no region has that name
+        for region, aliases in rows.values():
+            if region.level != "county" or not region.name.endswith("区"):
+                continue
+            stem = region.name[:-1]
+            if len(stem) < 2 or stem not in aliases:
+                continue
+            for old in (stem + "市", stem + "县"):
+                if old not in self._forms:
+                    self._forms[old].append(region)
+                    self._names.append((old, region))
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> "Gazetteer":
