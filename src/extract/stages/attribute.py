@@ -264,9 +264,10 @@ class Attributor:
         # a baseline (比2010年) or a period (2016年以来) is a time the text reviews too; a
         # year inside a document's name (《…实施方案(2018-2022年)》) counts only when the
         # text states no other (a plan's news: 《行动计划(2021—2023年)》提出…)
-        stated = {y for cues in cues_of if cues for _, _, y in cues if y is not None}
+        # 去年/明年 (relative) are told from the text's own time, not a time of their own
+        stated = {y for cues in cues_of if cues for _, what, y in cues if y is not None and what != "relative"}
         if not stated:
-            stated = {y for cues in named_of for _, _, y in cues if y is not None}
+            stated = {y for cues in named_of for _, what, y in cues if y is not None and what != "relative"}
         if len(stated) != 1:
             return TimeFrame("several" if stated else "none", tuple(sorted(stated)), ())
         (only,) = stated
@@ -539,7 +540,7 @@ class Attributor:
     def _time_cues(self, before: str, pub_year: int | None, sentence_start: int = 0,
                    dated_news: bool = False) -> tuple[list[tuple[int, str, int | None]], list, int | None]:
         """Every time cue in `before`, sorted: (position, what, year) with `what` one of
-        year, open (a period with no single year), anchor (目前, 今年), baseline (比2019年);
+        year, open (a period with no single year), anchor (目前, 今年), relative (去年, 明年), baseline (比2019年);
         also the explicit years and the start of a year range."""
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
@@ -568,7 +569,9 @@ class Attributor:
             cues.append((m.start(), "anchor", pub_year))               # 目前: publication year, or null
         if pub_year is not None:                                         # 今年/去年 need a dated article
             for m in self.relative_re.finditer(before):
-                cues.append((m.start(), "anchor", pub_year + self.relative_years[m.group()]))
+                offset = self.relative_years[m.group()]
+                # 去年/明年 are told from the text's own time: "relative", not a time of its own
+                cues.append((m.start(), "anchor" if offset == 0 else "relative", pub_year + offset))
         if dated_news:
             for m in _MONTH_DAY.finditer(before):
                 # the item's own year, whether the day is past or coming (由9月1日起生效)
@@ -594,12 +597,12 @@ class Attributor:
         目前/今年 and `anchor_source` says what it is. A period word (近年来)
         resets the time: no earlier year carries over it (source "reset")."""
         cues, years, range_start = self._time_cues(before, pub_year, sentence_start, dated_news)
-        nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor")), None)
+        nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor", "relative")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
             if any(i < nearest[0] for i in items) and any(i > nearest[0] for i in items):
                 nearest = None      # set inside an earlier item of a list
-        year = nearest[2] if nearest and nearest[1] in ("year", "anchor") else None
+        year = nearest[2] if nearest and nearest[1] in ("year", "anchor", "relative") else None
         if range_start and nearest and nearest[2] != range_start and _FROM.search(clause):
             year = range_start     # 1991-2001年,城市化水平由26.94%升至37.66%: 26.94% is 1991's
         open_year = nearest[2] if nearest and nearest[1] == "open" else None
@@ -607,7 +610,7 @@ class Attributor:
             source = "none"
         elif nearest[1] == "open":
             source = "reset"
-        elif nearest[1] == "anchor":
+        elif nearest[1] in ("anchor", "relative"):
             source = anchor_source if year is not None else "none"
         else:
             source = "sentence" if nearest[0] >= sentence_start else "paragraph"
