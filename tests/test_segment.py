@@ -288,3 +288,17 @@ def test_title_broken_over_two_lines_is_one_title():
 def test_a_line_above_the_title_that_ends_as_a_phrase_stays_out(above):
     text = f"{above}\n石家庄市主城区新增12个试点学区\n2023-05-01 来源:河北日报\n\n正文。\n"
     assert segment(text).header.title == "石家庄市主城区新增12个试点学区"
+
+
+@pytest.mark.parametrize("footer", ["联系邮箱:jyj@example.com 版权所有", "联系电话:0412-1234567", "辽ICP备05012345号",
+                                    "来源:某市教育局", "责任编辑:王伟", "Copyright © 2024", "主办单位:某市教育局",
+                                    "【打印本页】", "分享到:微信 微博", "来源：某市教育局"])
+def test_a_short_articles_only_body_line_ending_in_footer_text_keeps_its_figures(extractor, footer):
+    # issue 19, item 1: the line was taken into the header and every claim was lost
+    from extract.inputs.load import RawArticle
+    for body in (f"截至2023年底,某市已组建教育集团35个,覆盖学校120所。{footer}",
+                 f"截至2023年底，某市已组建教育集团35个，覆盖学校120所。{footer}"):
+        text = f"某市推进集团化办学\n2024-01-05\n{body}\n"
+        raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
+        got = [c.text for c in extractor.process(raw).claims]
+        assert got == ["35个", "120所"], (footer, got)

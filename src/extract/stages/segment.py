@@ -172,7 +172,9 @@ def _is_meta(line: str) -> bool:
         return False
     if _DATE.search(line):
         return bool(_META_KEY_COLON.search(line)) or not _BARE_REST.sub("", _DATE.sub("", line))
-    return len(line) <= 60 and bool(_META_COLON.search(line))
+    m = _META_COLON.search(line) if len(line) <= 60 else None
+    # a sentence before the key (…覆盖学校120所。来源:某市教育局) is body with a source note
+    return m is not None and not regex.search(r"[。!?]", line[:m.start()])
 
 
 def _is_furniture_line(line: str) -> bool:
@@ -181,6 +183,13 @@ def _is_furniture_line(line: str) -> bool:
     if len(line) > _F["short_max"]:
         return bool(_LINK_LIST.match(line))
     return bool(_FURN_ANY.search(line) or _FURN_SHORT.search(line) or _LINK_LIST.match(line))
+
+
+def _is_furniture_only(line: str) -> bool:
+    """A furniture line with no content sentence in it: a short article's only body
+    line that ends in 版权所有 or 联系邮箱:… is body, whose figures stay claims."""
+    return _is_furniture_line(line) and all(
+        furniture_reason(line[s:e], len(line)) for s, e in _split_sentences(line, 0, len(line)))
 
 
 def furniture_reason(sentence: str, paragraph_len: int | None = None) -> str | None:
@@ -248,7 +257,7 @@ def _parse_header(text: str, lines: list[tuple[int, int, int]]) -> tuple[Header,
     last = zone[meta_at]
     for k in range(meta_at, len(zone)):
         ln = line(zone[k])
-        if k > meta_at and not (_is_meta(ln) or _is_furniture_line(ln)):
+        if k > meta_at and not (_is_meta(ln) or _is_furniture_only(ln)):
             # Some portals print the publisher alone under a bare date line.
             if source is None and published and _SOURCE_ONLY.fullmatch(ln) and _is_meta(line(last)):
                 source, last = ln, zone[k]
