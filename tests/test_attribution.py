@@ -487,3 +487,9 @@ def test_a_town_on_a_line_of_its_own_heads_the_lines_after_it(extractor):
 def test_a_district_under_its_old_county_level_city_name(extractor):
     text = "大连市推进校舍建设。普兰店市投资2.6亿元新建学校。\n"
     assert claims(extractor, text)["2.6亿元"].region == "辽宁省大连市普兰店区"
+
+
+def test_a_carried_year_gives_比上年_its_baseline(extractor):
+    text = "2018年全省教育事业统计。\n全省共有小学5000所,比上年减少294所。\n"
+    c = claims(extractor, text)["294所"]
+    assert (c.year, c.baseline_year, c.value) == (2018, 2017, -294)

@@ -365,6 +365,8 @@ class Attributor:
               and not _FROM.search(clause) and not _PAST.search(clause)):
             # a one-time text (time_frame); not the value a change started from, nor a past state
             year, year_source = carried_year, "carried"
+            if baseline is None and kind == "change" and _PREV_YEAR.search(before):
+                baseline = year - 1       # 比上年增加…: the year before the carried one
         elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
         elif year is None and doc.reference_year is not None and not year_source == "reset":
