@@ -493,3 +493,17 @@ def test_a_carried_year_gives_比上年_its_baseline(extractor):
     text = "2018年全省教育事业统计。\n全省共有小学5000所,比上年减少294所。\n"
     c = claims(extractor, text)["294所"]
     assert (c.year, c.baseline_year, c.value) == (2018, 2017, -294)
+
+
+def test_a_bulletin_of_every_topic_yields_only_its_education_figures(extractor):
+    text = ("庄浪县2021年国民经济和社会发展统计公报\n\n"
+            "年末全县871户、1784名城镇居民享受政府最低生活保障。\n\n"
+            "八、科技、教育、文化和卫生 科技:地方专业技术人员9705人。申请专利75件。 教育:全县有各级各类学校282所。"
+            "全县投入资金3000万元。\n")
+    got = claims(extractor, text)
+    assert set(got) == {"282所", "3000万元"}
+
+
+def test_an_education_text_keeps_figures_of_sentences_without_education_words(extractor):
+    text = "某市推进集团化办学\n\n年末全市享受政府资助的家庭871户。\n"
+    assert "871户" in claims(extractor, text)

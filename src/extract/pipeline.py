@@ -83,6 +83,7 @@ class Extractor:
         paragraph_homes = self.attributor.paragraph_homes(text, seg, placed, section_homes)
         paragraph_years = self.attributor.paragraph_years(text, seg)
         frame = self.attributor.time_frame(text, seg, doc)
+        off_topic = self.context.off_topic(text, seg, doc)
         starts = [s.start for s in seg.sentences]
         entity_starts = [e.start for e in placed]
 
@@ -107,7 +108,7 @@ class Extractor:
                 if i < 0 or q.start < seg.header.end:
                     continue
                 sentence = seg.sentences[i]
-                if sentence.furniture or q.end > sentence.end:
+                if sentence.furniture or q.end > sentence.end or i in off_topic:
                     continue
                 paragraph_start = seg.paragraphs[sentence.paragraph].start
                 context = paragraph_homes[sentence.paragraph]

@@ -93,6 +93,7 @@ class DocumentContext:
     home: Region | None
     region_source: str                # title | institution | national | body | none
     targets_by_default: bool
+    mixed_topics: bool = False        # a bulletin of every topic: only education paragraphs hold claims
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
@@ -138,6 +139,8 @@ class ContextBuilder:
         self.institution_re = regex.compile(alternation(self.institutions))
         self.national_re = regex.compile(alternation(cues["national_institutions"]))
         self.national_words = regex.compile(r"我国|全国|中国")
+        self.mixed_topics_re = regex.compile(cues["mixed_topics_title"])
+        self.education_re = regex.compile(alternation(cues["education_words"]))
         # “十二五”回顾 in a title dates the text to the plan period's end
         attribution = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
         self.plan_periods = attribution["plan_periods"]
@@ -328,6 +331,7 @@ class ContextBuilder:
             anchor_year=anchor_year, anchor_source=anchor_source,
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds or announces,
+            mixed_topics=bool(self.mixed_topics_re.search((title or "") + "\n" + text[body_start:body_start + 200])),
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
     def _solve_anchor(self, text: str) -> tuple[int, int, int] | None:
@@ -346,6 +350,23 @@ class ContextBuilder:
             if fig and fig.group() in dated:
                 return dated[fig.group()] - self.relative_years[m.group()], m.start(), m.end()
         return None
+
+    def off_topic(self, text: str, seg: Segmented, doc: DocumentContext) -> set[int]:
+        """Sentences (indices) of a bulletin of every topic that are about something else
+        than education: no education word in them nor in the sentence before them in
+        their paragraph (全县投入资金3000万元 after 全县有学校282所 is still education).
+        Not their section's heading: it often joins topics (八、科技、教育、文化和卫生),
+        and such a section may be one line (科技:… 申请专利75件。 教育:…)."""
+        if not doc.mixed_topics:
+            return set()
+        out, before = set(), False
+        for i, sent in enumerate(seg.sentences):
+            about = bool(self.education_re.search(text, sent.start, sent.end))
+            same_para = i > 0 and seg.sentences[i - 1].paragraph == sent.paragraph
+            if not about and not (same_para and before):
+                out.add(i)
+            before = about
+        return out
 
     def _older_than_its_date(self, text: str, body_start: int, published: str) -> int | None:
         """The year a reprinted text was written, when its page date is later than every
