@@ -36,6 +36,8 @@ from extract.stages.segment import Segmented, is_masthead, is_navigation
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
 _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# a numbered heading run into its first line (八、科技、教育、文化和卫生 科技:…)
+_RUN_IN_HEADING = regex.compile(r"[一二三四五六七八九十]+、\S{2,30}\s+")
 # a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
 # the end of a span (1928年至1929年) nor the year of a value reached (提高到2020年的86.7%)
 _DEADLINE = regex.compile(r"(?:(?<=^|[,。;:!?\s]|提出|明确|要求|目标|计划|力争|争取)(?:到|至)"
@@ -361,7 +363,10 @@ class ContextBuilder:
             return set()
         out, before = set(), False
         for i, sent in enumerate(seg.sentences):
-            about = bool(self.education_re.search(text, sent.start, sent.end))
+            # a numbered heading run into the line (八、科技、教育、文化和卫生 科技:…) names topics,
+            # not this sentence's
+            lead = _RUN_IN_HEADING.match(text, sent.start, sent.end)
+            about = bool(self.education_re.search(text, lead.end() if lead else sent.start, sent.end))
             same_para = i > 0 and seg.sentences[i - 1].paragraph == sent.paragraph
             if not about and not (same_para and before):
                 out.add(i)
