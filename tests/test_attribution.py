@@ -507,3 +507,8 @@ def test_a_bulletin_of_every_topic_yields_only_its_education_figures(extractor):
 def test_an_education_text_keeps_figures_of_sentences_without_education_words(extractor):
     text = "某市推进集团化办学\n\n年末全市享受政府资助的家庭871户。\n"
     assert "871户" in claims(extractor, text)
+
+
+def test_the_kindergarten_voucher_places_a_text_naming_no_place_in_hong_kong(extractor):
+    text = "免費幼教只適用於約760間非牟利幼園,半日制每人每年資助3萬元,較本學年學券面值22,510元多33%。\n"
+    assert claims(extractor, text)["約760間"].region == "香港特别行政区"
