@@ -512,3 +512,8 @@ def test_an_education_text_keeps_figures_of_sentences_without_education_words(ex
 def test_the_kindergarten_voucher_places_a_text_naming_no_place_in_hong_kong(extractor):
     text = "免費幼教只適用於約760間非牟利幼園,半日制每人每年資助3萬元,較本學年學券面值22,510元多33%。\n"
     assert claims(extractor, text)["約760間"].region == "香港特别行政区"
+
+
+def test_a_school_year_named_学校年度_in_full(extractor):
+    text = "特區政府擬於2025/2026學校年度繼續發放津貼,學前教育階段津貼金額上限維持8,000元。\n"
+    assert claims(extractor, text)["8,000元"].year == 2025

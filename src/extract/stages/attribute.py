@@ -31,7 +31,7 @@ _KIND_CLAUSE_END = regex.compile(r"[,;:。!?\n]")
 _COMMA_ITEM = regex.compile(r",(\p{Han}{2,12})")
 # 2019年, 2019学年, and school years 2002-03学年 / 2010/2011学年 / 2026/27年度 / 2025/26年
 # (their first year); not a version label (2016年版): no time cue
-_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?学年"
+_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s?[-—–~/至](?:\d{2}|\d{4})\s?(?:学年|学校年度|年度)"
                       r"|\s?[-/]\d{2}\s?(?:学校年度|年度|年))(?![级版])")
 # a day of a month with no year (在2月26日召开的…会上): the news item's own year
 _MONTH_DAY = regex.compile(r"(?<![\d年])(1[0-2]|0?[1-9])月(?:[12]\d|3[01]|0?[1-9])日(?!\d)")
