@@ -171,6 +171,7 @@ class Attributor:
         self.goal_after_re = _alt(cues["goal_after"])
         self.will_after_re = regex.compile(cues["will_after"])
         self.capacity_re = _alt(cues["capacity"])
+        self.budget_re = regex.compile(cues["budget"])
         self.under_construction_re = regex.compile(cues["under_construction"])
         self.running_re = regex.compile(cues["running"])
         self.continued_max = cues["continued_line_max"]
@@ -352,6 +353,9 @@ class Attributor:
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
+        if (not target and q.unit not in _PEOPLE and self.budget_re.search(before)
+                and not self.reached_re.search(clause)):
+            target = True       # 教育开支预算达一千二百四十亿元: a budget is a planned amount
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source,
                                                   dated_news=doc.anchor_source == "published" and anchor is not None)
