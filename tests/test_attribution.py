@@ -439,6 +439,10 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     ("我省小学共有28.63万个班。", "28.63万个", "other"),                          # guideline: class counts
     ("联盟共开设骨干校长培训班、领导力提升培训班5个。", "5个", "activities"),      # seeds 003: 培训班 is no class
     ("現有在校學生47478人。其中:學前8234人,小學21333人。", "8234人", "students"),  # k06: parts after 其中
+    ("本批238套教师周转宿舍分布在都龙镇。", "238套", "facilities"),             # k32: housing for teachers
+    ("报告显示,87.8%的学生认为作业量明显减少。", "87.8%", "quality"),           # k65: a survey's share
+    ("在官立学校减少76个教师职位,包括43个来自官立小学。", "43个", "teachers"),   # k14: a part by its origin
+    ("当中包括85个官校职位。", "85个", "teachers"),                              # k14: posts
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
     assert claims(extractor, text)[figure].category == category

@@ -47,6 +47,7 @@ _YEARS_AGO = regex.compile(r"(?:相较|比|较)?(?<![一二两三四五六七八
 _LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]是")
 # a year that names one figure (2017年的62%, 至2019年的120名): the figure right after 的
 _OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八九十百千万]+[\d.万亿千百十]*\p{Han}?%?")
+_FROM_PART = regex.compile(r"(?:来自|源自|出自|分别来自)")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -405,6 +406,11 @@ class Attributor:
             # a share of the count before it, not of the noun naming the whole (rules/categories.yaml)
             category = ("coverage" if previous.category in self.reach_of and self.reform_re.search(before)
                         else self.inherited_shares.get(previous.category, previous.category))
+        if (previous is not None and gap is not None and previous.unit == q.unit
+                and _FROM_PART.match(after) and q.rule.yields.category is None):
+            # 76个教师职位,包括43个来自官立小学: a part of the count before, by where it
+            # comes from; the place it names is no count of schools
+            category, subject = previous.category, previous.subject
         if category is None and previous is not None and (
                 kind == "change" or q.unit in ("%", "百分点")
                 or q.unit in _PEOPLE and previous.category in ("students", "teachers")):
