@@ -302,3 +302,9 @@ def test_a_short_articles_only_body_line_ending_in_footer_text_keeps_its_figures
         raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
         got = [c.text for c in extractor.process(raw).claims]
         assert got == ["35个", "120所"], (footer, got)
+
+
+def test_a_source_and_a_date_split_by_a_bar_is_the_publication_line():
+    text = "首页 > 特岗教师\n\n2020中央特岗计划各省份设岗名额分配表\n\n河南华图 | 2020-05-12 09:18\n\n正文。\n"
+    h = segment(text).header
+    assert h.title == "2020中央特岗计划各省份设岗名额分配表" and h.published.startswith("2020-05-12")

@@ -171,7 +171,10 @@ def _is_meta(line: str) -> bool:
     if len(line) > 120:
         return False
     if _DATE.search(line):
-        return bool(_META_KEY_COLON.search(line)) or not _BARE_REST.sub("", _DATE.sub("", line))
+        rest = _BARE_REST.sub("", _DATE.sub("", line))
+        # a bare date, or a source's name and a date split by | (河南华图 | 2020-05-12 09:18)
+        return (bool(_META_KEY_COLON.search(line)) or not rest
+                or ("|" in line and len(rest) <= 10 and not regex.search(r"\d", rest)))
     m = _META_COLON.search(line) if len(line) <= 60 else None
     # a sentence before the key (…覆盖学校120所。来源:某市教育局) is body with a source note
     return m is not None and not regex.search(r"[。!?]", line[:m.start()])
