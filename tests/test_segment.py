@@ -308,3 +308,15 @@ def test_a_source_and_a_date_split_by_a_bar_is_the_publication_line():
     text = "首页 > 特岗教师\n\n2020中央特岗计划各省份设岗名额分配表\n\n河南华图 | 2020-05-12 09:18\n\n正文。\n"
     h = segment(text).header
     assert h.title == "2020中央特岗计划各省份设岗名额分配表" and h.published.startswith("2020-05-12")
+
+
+@pytest.mark.parametrize("line, published", [
+    ("中科高盛3年前 (2022-11-10)火币交易平台144", "2022-11-10"),   # fresh f2e06: a blog's byline
+    ("渝北发布 2022-09-29", "2022-09-29"),
+    ("更新:2023-09-15 22:03:05 高考升学网", None),                 # an update time is no publication date
+    ("我也不知叫啥名 发表于 2023-4-10 09:54:40", None),             # nor a forum post's time
+])
+def test_a_byline_with_a_date_is_the_publication_line(line, published):
+    text = f"赣州中心城区现有学校1487所\n\n{line}\n\n截至今年9月,市中心城区现有各级各类学校1487所。\n"
+    got = segment(text).header.published
+    assert (got[:10] if got else None) == published

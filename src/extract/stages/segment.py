@@ -174,7 +174,10 @@ def _is_meta(line: str) -> bool:
         rest = _BARE_REST.sub("", _DATE.sub("", line))
         # a bare date, or a source's name and a date split by | (河南华图 | 2020-05-12 09:18)
         return (bool(_META_KEY_COLON.search(line)) or not rest
-                or ("|" in line and len(rest) <= 10 and not regex.search(r"\d", rest)))
+                or ("|" in line and len(rest) <= 10 and not regex.search(r"\d", rest))
+                # a blog's byline: author, age, date, channel, views (中科高盛3年前 (2022-11-10)火币交易平台144)
+                # — not an update time (更新:) nor a forum post's (发表于): no publication dates
+                or (len(line) <= 50 and not regex.search(r"[,。;!?、]|\p{Han}{9,}|更新|发表于|修改", line)))
     m = _META_COLON.search(line) if len(line) <= 60 else None
     # a sentence before the key (…覆盖学校120所。来源:某市教育局) is body with a source note
     return m is not None and not regex.search(r"[。!?]", line[:m.start()])
