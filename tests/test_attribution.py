@@ -521,3 +521,9 @@ def test_the_kindergarten_voucher_places_a_text_naming_no_place_in_hong_kong(ext
 def test_a_school_year_named_学校年度_in_full(extractor):
     text = "特區政府擬於2025/2026學校年度繼續發放津貼,學前教育階段津貼金額上限維持8,000元。\n"
     assert claims(extractor, text)["8,000元"].year == 2025
+
+
+def test_a_school_named_after_a_wider_place_does_not_widen_the_place_named_before_it(extractor):
+    text = ("大连市推进校舍建设。\n普兰店市投资2.6亿元新建的北师大大连普湾附属学校完成主体施工。"
+            "投资5948万元新建海湾小学。\n")
+    assert claims(extractor, text)["5948万元"].region == "辽宁省大连市普兰店区"

@@ -678,8 +678,9 @@ class Attributor:
                     continue
                 e = Entity(e.start, e.end, e.label, e.text, resolved)
             lead = text[max(paragraph_start, e.start - 3):e.start]
-            if self.partner_re.search(lead) or self.compared_re.search(lead) or _names_a_wider_place(e, home):
-                continue
+            if (self.partner_re.search(lead) or self.compared_re.search(lead) or _names_a_wider_place(e, home)
+                    or (mentions and _names_a_wider_place(e, mentions[-1][1]))):
+                continue    # …普兰店市…北师大大连普湾附属学校: the school stands in 普兰店, not all of 大连
             region = self._within(e.region, home)
             # 蓟州区等5个远城区: several areas -> the area holding them
             region = places_it_stands_for(self.gazetteer, text, region, e.end)
