@@ -527,3 +527,11 @@ def test_a_school_named_after_a_wider_place_does_not_widen_the_place_named_befor
     text = ("大连市推进校舍建设。\n普兰店市投资2.6亿元新建的北师大大连普湾附属学校完成主体施工。"
             "投资5948万元新建海湾小学。\n")
     assert claims(extractor, text)["5948万元"].region == "辽宁省大连市普兰店区"
+
+
+def test_a_sentence_going_on_from_a_plan_goes_on_planning(extractor):
+    text = ("明年全市计划新建、改扩建中小学及幼稚园278所,其中141个项目将开工建设。\n\n以及73个续建项目。"
+            "另外还有64所幼稚园、55所初中。\n\n今年全市已建成学校240所。其中,有113人到乡镇中学任教。\n")
+    got = claims(extractor, text)
+    assert got["73个"].target and got["64所"].target and got["55所"].target
+    assert not got["240所"].target and not got["113人"].target

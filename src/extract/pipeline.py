@@ -15,6 +15,7 @@ from extract.stages.grids import GridReader, with_grid_cells
 from extract.stages.gazetteer import Gazetteer, Region
 from extract.inputs.load import RawArticle
 from pydantic import ValidationError
+import regex
 
 from extract.models import ArticleRow, Claim, EntityRow, ErrorRow
 from extract.stages.normalize import normalize
@@ -32,6 +33,9 @@ class ArticleResult:
     entities: list[EntityRow] = field(default_factory=list)
     errors: list[ErrorRow] = field(default_factory=list)   # rows for the errors table (dropped claims, warnings)
 
+
+# words that open a sentence going on from the one before (its parts, more of the same)
+_GOES_ON = regex.compile(r"\s*(?:另外|以及|另有|其中(?![,:]?有))")
 
 # context.decide's published_source -> articles.published_from: a given date outranks the text's
 _PUBLISHED_FROM = {"metadata": "given", "header": "text", "top": "text"}
@@ -121,6 +125,11 @@ class Extractor:
                         and previous[0].paragraph == sentence.paragraph
                         and text.startswith("其中", sentence.start))
             before = previous[1] if same or parts_of else None
+            # …278所,其中141个项目将开工建设。以及73个续建项目。另外还有64所幼稚园…: a sentence
+            # that goes on from a plan (其中, 另外, 以及, 此外, 这些) goes on planning
+            plan_goes_on = (previous is not None and heading is None and previous[1].target
+                            and 0 <= sentence.paragraph - previous[0].paragraph <= 2
+                            and _GOES_ON.match(text, sentence.start) is not None)
             gap = text[previous[2]:q.start] if same and previous[2] <= q.start else None
             # context carries over a bounded stretch: linear time on pages flattened to one line
             paragraph_start = max(paragraph_start, q.start - CARRY_OVER)
@@ -129,7 +138,7 @@ class Extractor:
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
                                           before, in_title=sentence in titles, heading_year=heading_year,
-                                          gap=gap, carried_year=carried_year)
+                                          gap=gap, carried_year=carried_year, plan_goes_on=plan_goes_on)
             cell = table_cells.get(q.start)
             if cell is not None:
                 a = self.attributor.in_table(a, q, cell)

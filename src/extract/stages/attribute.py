@@ -326,7 +326,7 @@ class Attributor:
                   entities: list[Entity], context: Placed, doc: DocumentContext,
                   previous: Attribution | None = None, in_title: bool = False,
                   heading_year: int | None = None, gap: str | None = None,
-                  carried_year: int | None = None) -> Attribution:
+                  carried_year: int | None = None, plan_goes_on: bool = False) -> Attribution:
         """`context`: the region of the paragraph (heading line, section or article);
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
@@ -354,6 +354,8 @@ class Attributor:
             kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
+        if plan_goes_on and not target and not self.reached_re.search(before) and not _DONE.search(before):
+            target = True       # the sentence goes on from a plan (其中/另外/以及…)
         if (not target and q.unit not in _PEOPLE and self.budget_re.search(before)
                 and not self.reached_re.search(clause)):
             target = True       # 教育开支预算达一千二百四十亿元: a budget is a planned amount
