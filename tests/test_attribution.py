@@ -535,3 +535,8 @@ def test_a_sentence_going_on_from_a_plan_goes_on_planning(extractor):
     got = claims(extractor, text)
     assert got["73个"].target and got["64所"].target and got["55所"].target
     assert not got["240所"].target and not got["113人"].target
+
+
+def test_a_line_ending_mid_sentence_carries_its_place_into_the_next(extractor):
+    text = "温州市推进学校建设。\n\n明年在市区范围内,鹿城区建设规模最大,实施项目数达23个,\n\n包括9个完工项目、14个新开工项目。\n"
+    assert claims(extractor, text)["9个"].region == "浙江省温州市鹿城区"

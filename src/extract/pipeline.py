@@ -34,6 +34,8 @@ class ArticleResult:
     errors: list[ErrorRow] = field(default_factory=list)   # rows for the errors table (dropped claims, warnings)
 
 
+# a line ending in one of these has not ended its sentence
+_GOES_ON_PUNCT = frozenset(",、:;")
 # words that open a sentence going on from the one before (its parts, more of the same)
 _GOES_ON = regex.compile(r"\s*(?:另外|以及|另有|其中(?![,:]?有))")
 
@@ -87,6 +89,13 @@ class Extractor:
         paragraph_homes = self.attributor.paragraph_homes(text, seg, placed, section_homes)
         paragraph_years = self.attributor.paragraph_years(text, seg)
         frame = self.attributor.time_frame(text, seg, doc)
+        # a paragraph whose line ends mid-sentence (…实施项目数达23个, / 包括9个完工项目…)
+        # goes on in the next one: place and time carry over as within one paragraph
+        joined_start: list[int] = []
+        for k, para in enumerate(seg.paragraphs):
+            prev = seg.paragraphs[k - 1] if k else None
+            goes_on = prev is not None and not prev.furniture and text[prev.start:prev.end].rstrip()[-1:] in _GOES_ON_PUNCT
+            joined_start.append(joined_start[k - 1] if goes_on else para.start)
         off_topic = self.context.off_topic(text, seg, doc)
         starts = [s.start for s in seg.sentences]
         entity_starts = [e.start for e in placed]
@@ -114,7 +123,7 @@ class Extractor:
                 sentence = seg.sentences[i]
                 if sentence.furniture or q.end > sentence.end or i in off_topic:
                     continue
-                paragraph_start = seg.paragraphs[sentence.paragraph].start
+                paragraph_start = joined_start[sentence.paragraph]
                 context = paragraph_homes[sentence.paragraph]
                 heading_year = paragraph_years[sentence.paragraph]
                 carried_year = frame.year_before(sentence.paragraph)
