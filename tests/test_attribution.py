@@ -540,3 +540,8 @@ def test_a_sentence_going_on_from_a_plan_goes_on_planning(extractor):
 def test_a_line_ending_mid_sentence_carries_its_place_into_the_next(extractor):
     text = "温州市推进学校建设。\n\n明年在市区范围内,鹿城区建设规模最大,实施项目数达23个,\n\n包括9个完工项目、14个新开工项目。\n"
     assert claims(extractor, text)["9个"].region == "浙江省温州市鹿城区"
+
+
+def test_a_town_right_after_its_district_places_the_figure(extractor):
+    text = "上海松江区今年新增学校。如松江区九亭镇今年新增加1所小学、1所幼儿园。\n"
+    assert claims(extractor, text)["1所"].region == "上海市松江区九亭镇"

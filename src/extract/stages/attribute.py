@@ -138,6 +138,7 @@ class Attributor:
         self.not_in_town = set(cues["towns"]["not_in_name"])
         self.town_locative = regex.compile(cues["towns"]["locative"])
         self.town_school_after = regex.compile(cues["towns"]["school_after"])
+        self.town_after_county = regex.compile(cues["towns"]["after_county"])
         self.deixis = {w: level for level, words in cues["deixis"].items() for w in words}
         self.deixis_re = _alt(self.deixis)
         self.partner_re = regex.compile("(?:" + _alt(cues["partner_markers"]).pattern + r")$")
@@ -747,7 +748,8 @@ class Attributor:
             # 分布在都龙镇茅坪小学20套、…小坝子镇小坝子中学40套: after a locative, each town
             # of the list is where its items are
             located = located or bool(self.town_locative.search(text, max(start, m.start() - 3), m.start()))
-            opens_clause = m.start() == start or text[m.start() - 1] in ",;:。!?"
+            opens_clause = (m.start() == start or text[m.start() - 1] in ",;:。!?"
+                            or self.town_after_county.search(text, max(start, m.start() - 3), m.start()))
             names_a_school = self.town_school_after.match(text, m.end(), end) is not None
             if located or (opens_clause and not names_a_school):
                 found = name + m.group("kind")
