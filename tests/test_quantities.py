@@ -145,3 +145,12 @@ def test_rule_examples(rules):
                 problems.append(f"{rule.id}: counter-example {text!r} matched "
                                 f"{[norm.text[q.start:q.end] for q in hits]}")
     assert not problems, "\n".join(problems)
+
+
+def test_parts_in_brackets_after_a_figure_take_its_unit(extractor):
+    from extract.inputs.load import RawArticle
+    text = "全县校园占地面积66.3万平方米(幼儿园6.4万、小学24.3万、职教中心3.3万)。投入资金3亿元(含中央资金)。"
+    raw = RawArticle(path="t.txt", text=text, sha256="", encoding="utf-8", n_bytes=len(text.encode()))
+    got = {c.text: c for c in extractor.process(raw).claims}
+    assert (got["6.4万"].value, got["6.4万"].unit, got["6.4万"].rule_id) == (64000, "平方米", "list.elided_unit")
+    assert set(got) == {"66.3万平方米", "6.4万", "24.3万", "3.3万", "3亿元"}

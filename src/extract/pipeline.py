@@ -11,6 +11,7 @@ from pathlib import Path
 from extract.stages.attribute import CARRY_OVER, Attributor
 from extract.stages.context import ContextBuilder
 from extract.stages.entities import EntityRecognizer
+from extract.stages.elided import elided_parts
 from extract.stages.grids import GridReader, with_grid_cells
 from extract.stages.gazetteer import Gazetteer, Region
 from extract.inputs.load import RawArticle
@@ -79,6 +80,8 @@ class Extractor:
         quantities = find_quantities(text, self.rules)
         # tables flattened into lines: bare figures under a header that names their unit
         quantities, table_cells = with_grid_cells(quantities, self.grids.find(text))
+        # parts listed in brackets after a figure, its unit left out: 66.3万平方米(幼儿园6.4万、…)
+        quantities = sorted(quantities + elided_parts(text, quantities), key=lambda q: q.start)
         stage("context")
         doc = self.context.decide(text, seg, entities, raw.published_given, raw.title_given)
         stage("attribute")
