@@ -545,3 +545,10 @@ def test_a_line_ending_mid_sentence_carries_its_place_into_the_next(extractor):
 def test_a_town_right_after_its_district_places_the_figure(extractor):
     text = "上海松江区今年新增学校。如松江区九亭镇今年新增加1所小学、1所幼儿园。\n"
     assert claims(extractor, text)["1所"].region == "上海市松江区九亭镇"
+
+
+def test_parts_of_a_change_are_changes(extractor):
+    text = "並計劃於2026/27年度在官立學校減少76個教師職位,包括43個來自官立小學及33個來自官立中學。\n"
+    got = claims(extractor, text)
+    assert [(got[k].kind, got[k].value) for k in ("76個", "43個", "33個")] == [
+        ("change", -76), ("change", -43), ("change", -33)]

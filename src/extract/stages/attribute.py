@@ -48,6 +48,7 @@ _LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]�
 # a year that names one figure (2017年的62%, 至2019年的120名): the figure right after 的
 _OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八九十百千万]+[\d.万亿千百十]*\p{Han}?%?")
 _FROM_PART = regex.compile(r"(?:来自|源自|出自|分别来自)")
+_PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当中包括)[^\d,;:。!?\n]{0,4}")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -351,8 +352,10 @@ class Attributor:
             # an item of a list a colon opens takes the head's verb (新增…任务数如下:杭州市174家)
             kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
-                and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject))):
-            kind, sign = "change", previous.value_sign   # 新增学前学位180个、义务教育学位1620个
+                and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject)
+                     or _PARTS_GAP.fullmatch(gap))):
+            # 新增学前学位180个、义务教育学位1620个; 减少76个教师职位,包括43个…: parts of a change
+            kind, sign = "change", previous.value_sign
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
         if plan_goes_on and not target and not self.reached_re.search(before) and not _DONE.search(before):
