@@ -552,3 +552,9 @@ def test_parts_of_a_change_are_changes(extractor):
     got = claims(extractor, text)
     assert [(got[k].kind, got[k].value) for k in ("76個", "43個", "33個")] == [
         ("change", -76), ("change", -43), ("change", -33)]
+
+
+def test_heard_from_a_meeting_of_a_year_is_no_period_since_it(extractor):
+    text = "2月3日,记者从2023年度太原市教育工作会上获悉,今年太原市计划新改扩建公办学校35所。\n"
+    assert claims(extractor, text)["35所"].year == 2023
+    assert claims(extractor, "自2015年,全市新建学校35所。\n")["35所"].year is None

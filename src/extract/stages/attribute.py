@@ -49,6 +49,8 @@ _LIST_ITEM = regex.compile(r"(?<=^|[。;;:\n])[一二三四五六七八九十]�
 _OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八九十百千万]+[\d.万亿千百十]*\p{Han}?%?")
 _FROM_PART = regex.compile(r"(?:来自|源自|出自|分别来自)")
 _PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当中包括)[^\d,;:。!?\n]{0,4}")
+# 记者从2023年度太原市教育工作会上获悉: 从 a source, not since a year
+_HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会)")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -566,8 +568,9 @@ class Attributor:
         for m, y in years:
             rest = before[m.end():m.end() + 3]
             lead = before[max(0, m.start() - 1):m.start()]
-            if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的")):
-                cues.append((m.start(), "open", y))       # 2018年以来, 自2015年
+            heard = lead in ("自", "从") and _HEARD_FROM.match(before, m.end())
+            if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的") and not heard):
+                cues.append((m.start(), "open", y))       # 2018年以来, 自2015年 (not 从2023年度…会上获悉)
             elif _COMPARED_WITH.search(before[max(0, m.start() - 3):m.start()]):
                 cues.append((m.start(), "baseline", y))   # 比2019年
             elif ((own := _OWN_FIGURE.match(before, m.end())) and own.end() < len(before)
