@@ -135,3 +135,13 @@ def test_all_marked_is_exactly_jiebas_cut(er, seed):
 @given(st.text(alphabet="沈阳市小学第七中ab12 .%-\t\r\n\u3000,，。、《》·😀", max_size=40))
 def test_property_all_marked_is_exactly_jiebas_cut(text):
     assert cut_words(text, bytearray(b"\1" * len(text))) == jieba.lcut(text)
+
+
+def test_a_directional_district_name_is_a_place_only_where_its_province_is_named():
+    from extract.stages.entities import EntityRecognizer
+    from extract.stages.gazetteer import Gazetteer
+    rec = EntityRecognizer(Gazetteer.load())
+    panyu = [e.region.path for e in rec.find("目前,番禺中心城区南区房地产业发展迅速,南区学位紧张。") if e.label == "REGION"]
+    assert panyu and all(p.startswith("广东省广州市番禺区") for p in panyu)
+    hk = [e.region.path for e in rec.find("香港北区幼稚园学额充足,北区今年新增学额400个。") if e.label == "REGION"]
+    assert "香港特别行政区北区" in hk

@@ -73,6 +73,7 @@ class EntityRecognizer:
                                    + (r"|\p{Han}{2}(?:" + alternation(rules["named_zones"]) + ")"
                                       if rules.get("named_zones") else ""))
         self._street = regex.compile(rules.get("street_after") or "(?!)")
+        self._generic = frozenset(rules.get("generic_names") or [])
 
         # Every literal a token-level match needs: region names, school and group endings;
         # one pass finds them all, and a region name's hits carry the name's word ends
@@ -157,6 +158,11 @@ class EntityRecognizer:
         # a place name that names a street (安宁路12号, 南京路) is an address, not the place;
         # it still starts school names (北京路小学) above
         regions = [e for e in regions if not self._street.match(text, e.end)]
+        if self._generic:
+            # 南区 is a Hong Kong district only in a text that names Hong Kong otherwise
+            provinces = {e.region.province for e in regions if e.region and e.text not in self._generic}
+            regions = [e for e in regions if e.text not in self._generic
+                       or (e.region is not None and e.region.province in provinces)]
         return _longest_first([*regions, *schools, *groups, *policies])
 
     def _name_matches(self, text: str, starts: list[int], ends: list[int],
