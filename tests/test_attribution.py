@@ -558,3 +558,8 @@ def test_heard_from_a_meeting_of_a_year_is_no_period_since_it(extractor):
     text = "2月3日,记者从2023年度太原市教育工作会上获悉,今年太原市计划新改扩建公办学校35所。\n"
     assert claims(extractor, text)["35所"].year == 2023
     assert claims(extractor, "自2015年,全市新建学校35所。\n")["35所"].year is None
+
+
+def test_news_days_date_a_dated_items_figures(extractor):
+    text = "苏州吴江组建11个公办义务教育集团\n2023-11-17 来源:新华日报\n\n日前,苏州市吴江区组建了11个公办义务教育集团。\n"
+    assert claims(extractor, text)["11个"].year == 2023

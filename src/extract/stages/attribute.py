@@ -148,6 +148,7 @@ class Attributor:
         self.compared_re = regex.compile("(?:" + _alt(cues["comparison_markers"]).pattern + r")$")
         # 已达 X is now; 已达标 (met a standard) says nothing of time
         self.present_re = regex.compile(_alt(cues["present_cues"]).pattern + "(?!标)")
+        self.news_day_re = _alt(cues.get("news_days") or [])
         self.relative_years = cues["relative_years"]
         self.relative_re = regex.compile(r"(?<![比较上同])" + _alt(self.relative_years).pattern)
         self.period_reset_re = _alt(cues["period_reset"])
@@ -594,6 +595,8 @@ class Attributor:
                 # 去年/明年 are told from the text's own time: "relative", not a time of its own
                 cues.append((m.start(), "anchor" if offset == 0 else "relative", pub_year + offset))
         if dated_news:
+            for m in self.news_day_re.finditer(before):
+                cues.append((m.start(), "relative", pub_year))        # 日前, 近日: the item's own days
             for m in _MONTH_DAY.finditer(before):
                 # the item's own year, whether the day is past or coming (由9月1日起生效)
                 cues.append((m.start(), "anchor", pub_year))
