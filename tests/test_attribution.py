@@ -563,3 +563,8 @@ def test_heard_from_a_meeting_of_a_year_is_no_period_since_it(extractor):
 def test_news_days_date_a_dated_items_figures(extractor):
     text = "苏州吴江组建11个公办义务教育集团\n2023-11-17 来源:新华日报\n\n日前,苏州市吴江区组建了11个公办义务教育集团。\n"
     assert claims(extractor, text)["11个"].year == 2023
+
+
+def test_the_last_few_years_are_a_period(extractor):
+    text = "2018-09-21 来源:沈阳日报\n\n学校预计将于今年年底投入使用。最近五年,于洪区新改扩建学校10所。\n"
+    assert claims(extractor, text)["10所"].year is None

@@ -313,3 +313,13 @@ def test_the_place_a_document_is_named_for_is_evidence_of_the_home(extractor):
     text = ("|\n发表于 2017-3-9 17:02\n|\n显示全部楼层\n| 来自广东\n"
             "“由于前几年我市未能认真执行《茂名市区公办中小学2010至2015年布局调整方案》,原规划新建8所中小学校只建好1所。”\n")
     assert context(extractor, text).home.path == "广东省茂名市"
+
+
+def test_an_undated_texts_year_from_this_years_works(extractor):
+    text = "马关县建设教师周转宿舍\n\n今年,马关县将在部分农村学校建设教师周转宿舍238套,预计于2023年9月竣工投入使用。\n"
+    ctx = context(extractor, text)
+    assert (ctx.anchor_year, ctx.anchor_source) == (2023, "inferred")
+    text = "闵行今年将新开8所学校\n\n今年9月闵行将新开8所学校。未来三年(2017-2019年),将新建74个项目。\n"
+    assert context(extractor, text).anchor_year == 2017
+    text = "某县新建学校\n\n今年某县新建学校5所,一所预计2021年8月建成投用,另一所预计2022年9月竣工。\n"
+    assert context(extractor, text).anchor_year is None      # two years finishing: no single year

@@ -36,6 +36,11 @@ from extract.stages.segment import Segmented, is_masthead, is_navigation
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
 _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
+# a project finishing in a given month (预计2018年9月竣工, 打算2020年9月投入使用, 将于2023年9月交付)
+_FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?P<y>(?:19|20)\d{2})年\d{1,2}月[^,。;\n]{0,6}?"
+                           r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)")
+# the coming years counted from now: 未来三年(2017-2019年)
+_COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
 # a numbered heading run into its first line (八、科技、教育、文化和卫生 科技:…)
 _RUN_IN_HEADING = regex.compile(r"[一二三四五六七八九十]+、\S{2,30}\s+")
 # a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
@@ -148,6 +153,7 @@ class ContextBuilder:
         self.plan_periods = attribution["plan_periods"]
         self.relative_years = {w: k for w, k in attribution["relative_years"].items() if w in ("今年", "明年", "去年")}
         self.relative_re = regex.compile(alternation(self.relative_years))
+        self.this_year_re = regex.compile(alternation([w for w, k in attribution["relative_years"].items() if k == 0]))
         # 该县/全区 in the body: the article is about a place of that level
         self.local_deixis = regex.compile(alternation(
             [w for level in ("county", "district") for w in attribution["deixis"][level] if w[0] in "该我全本"]))
@@ -311,7 +317,7 @@ class ContextBuilder:
             evidence.append(Evidence("reprint", -1, -1, published[:10], year=older))
         elif published:
             anchor_year, anchor_source = int(published[:4]), "published"
-        elif reference_year is None and (solved := self._solve_anchor(text)):
+        elif reference_year is None and (solved := self._solve_anchor(text) or self._this_years_plan(text, body_start)):
             # 湖南明年建成100所 … 到2021年,湖南将建成100所: the text was written in 2020
             anchor_year, anchor_source = solved[0], "inferred"
             evidence.append(Evidence("inferred", solved[1], solved[2], text[solved[1]:solved[2]],
@@ -396,6 +402,22 @@ class ContextBuilder:
                      or r.path.endswith(text[start:start + k])]
             if len(found) == 1:
                 return found[0]
+        return None
+
+    def _this_years_plan(self, text: str, body_start: int) -> tuple[int, int, int] | None:
+        """The year an undated text was written, when it speaks of 今年/本年 and of
+        projects finishing in one year by the month (预计2018年9月竣工, 打算2020年9月投入
+        使用), or of 未来三年(2017-2019年): news of this year's building works.
+        (year, start, end) of the evidence."""
+        if not self.this_year_re.search(text, body_start):
+            return None
+        done = {int(m.group("y")): m for m in _FINISHING.finditer(text, body_start)}
+        if len(done) == 1:
+            (year, m), = done.items()
+            return year, m.start(), m.end()
+        m = _COMING_YEARS.search(text, body_start)
+        if m and not done:
+            return int(m.group("y")), m.start(), m.end()
         return None
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
