@@ -568,3 +568,8 @@ def test_news_days_date_a_dated_items_figures(extractor):
 def test_the_last_few_years_are_a_period(extractor):
     text = "2018-09-21 来源:沈阳日报\n\n学校预计将于今年年底投入使用。最近五年,于洪区新改扩建学校10所。\n"
     assert claims(extractor, text)["10所"].year is None
+
+
+def test_now_in_an_undated_text_takes_no_carried_year(extractor):
+    text = "武汉各区新建学校\n\n到2020年,全市新建学校50所。\n\n江汉区\n\n现有中小学51所。\n"
+    assert claims(extractor, text)["51所"].year is None

@@ -375,7 +375,7 @@ class Attributor:
             year, year_source = int(deadline.group("year")), "sentence"
         if year is None and heading_year is not None and year_source != "reset":
             year, year_source = heading_year, "heading"
-        elif (year is None and carried_year is not None and year_source != "reset" and not in_title
+        elif (year is None and carried_year is not None and year_source not in ("reset", "present") and not in_title
               and not _FROM.search(clause) and not _PAST.search(clause)):
             # a one-time text (time_frame); not the value a change started from, nor a past state
             year, year_source = carried_year, "carried"
@@ -635,7 +635,8 @@ class Attributor:
         elif nearest[1] == "open":
             source = "reset"
         elif nearest[1] in ("anchor", "relative"):
-            source = anchor_source if year is not None else "none"
+            # 现有/目前 in an undated text: now, which the text does not date ("present")
+            source = anchor_source if year is not None else "present"
         else:
             source = "sentence" if nearest[0] >= sentence_start else "paragraph"
         if kind != "change":
