@@ -395,6 +395,8 @@ def test_a_period_ends_the_carry(extractor):
     ("並計劃於2026/27年度在官立學校減少76個教師職位。", 2026),
     ("小學由2025/26年453間減至448間。", 2025),
     ("特區政府於二○二三/二○二四學校年度續向學生發放津貼,每名六千元。", 2023),
+    ("《財政預算案》提出,一八/一九年度在教育的預算開支為一千一百三十億元。", 2018),   # f3i01
+    ("教育局公布,21/22學年全港將有24000多個小一自行分配學額。", 2021),             # k15
 ])
 def test_school_years_written_short_or_in_numerals(extractor, text, year):
     c = next(c for c in claims(extractor, text).values())

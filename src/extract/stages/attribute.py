@@ -38,6 +38,8 @@ _MONTH_DAY = regex.compile(r"(?<![\d年])(1[0-2]|0?[1-9])月(?:[12]\d|3[01]|0?[1
 # 二〇〇二年 / 一九九八年 in formal texts; 二○二三/二○二四学校年度 in Macau's (its first year)
 _CN_YEAR = regex.compile(r"(?<![〇○零一二三四五六七八九十])([一二][〇○零O一二三四五六七八九]{3})"
                          r"(?:年|\s?[-/至—]\s?[一二][〇○零O一二三四五六七八九]{3}\s?(?:学年|学校年度|年度))(?!级)")
+_SHORT_SCHOOL_YEAR = regex.compile(r"(?<![\d〇○零一二三四五六七八九/])([\d〇○零一二三四五六七八九]{2})\s?/\s?"
+                                   r"[\d〇○零一二三四五六七八九]{2}\s?(?:学年度|学年|学校年度|年度|财政年度)")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
 _TITLE_YEAR = regex.compile(r"[(\[【]((?:19|20)\d{2})[)\]】]")
 _YEAR_RANGE_END = regex.compile(r"(?<!\d)(?:19|20)\d{2}年?\s*(?:-|—|–|~|至|到)\s*((?:19|20)\d{2})年(?!度)")
@@ -566,6 +568,9 @@ class Attributor:
         cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
         years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
         years += [(m, int("".join(_CN_DIGIT[c] for c in m.group(1)))) for m in _CN_YEAR.finditer(before)]
+        # 一八/一九年度, 21/22学年: a school or financial year written short, in this century
+        years += [(m, 2000 + int("".join(_CN_DIGIT.get(c, c) for c in m.group(1))))
+                  for m in _SHORT_SCHOOL_YEAR.finditer(before)]
         for m, y in years:
             rest = before[m.end():m.end() + 3]
             lead = before[max(0, m.start() - 1):m.start()]
