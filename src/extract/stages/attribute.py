@@ -53,6 +53,7 @@ _FROM_PART = regex.compile(r"(?:来自|源自|出自|分别来自)")
 _PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当中包括)[^\d,;:。!?\n]{0,4}")
 # 记者从2023年度太原市教育工作会上获悉: 从 a source, not since a year
 _HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会)")
+_DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -458,6 +459,11 @@ class Attributor:
         if self.forecast_re.search(before) or self.reached_re.search(before):
             return False
         if doc.targets_by_default:
+            return True
+        # a paragraph that opens with a plan's deadline (新疆提出,到2020年,…毛入园率达到98%以上。
+        # 义务教育…巩固率达到95%): its later sentences go on with the plan's goals
+        if earlier and not _DONE.search(before) and self._target(_SENTENCE_END.split(earlier, 1)[0], anchor) \
+                and _DEADLINE_CUE.search(_SENTENCE_END.split(earlier, 1)[0]):
             return True
         # what the figure counts will do (5所幼儿园也将于9月开园)
         if self.will_after_re.match(after) and not _DONE.search(before):
