@@ -575,3 +575,10 @@ def test_the_last_few_years_are_a_period(extractor):
 def test_now_in_an_undated_text_takes_no_carried_year(extractor):
     text = "武汉各区新建学校\n\n到2020年,全市新建学校50所。\n\n江汉区\n\n现有中小学51所。\n"
     assert claims(extractor, text)["51所"].year is None
+
+
+def test_one_verb_two_counts_and_a_share_lists_no_parts_of_a_change(extractor):
+    got = claims(extractor, "奥信小学新增班级24个学位1080个。\n")
+    assert (got["24个"].kind, got["1080个"].kind) == ("change", "change")
+    got = claims(extractor, "新增学校85所,城乡结合地区占新增学校总量的88.24%,其中包括42所幼儿园。\n")
+    assert got["42所"].kind == "level"

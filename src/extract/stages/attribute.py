@@ -54,6 +54,8 @@ _PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当�
 # 记者从2023年度太原市教育工作会上获悉: 从 a source, not since a year
 _HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会)")
 _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
+# 新增班级24个学位1080个: one verb, two counts, only a noun between them
+_BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -359,7 +361,8 @@ class Attributor:
             kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject)
-                     or _PARTS_GAP.fullmatch(gap))):
+                     or (_PARTS_GAP.fullmatch(gap) and previous.unit == q.unit)
+                     or _BARE_NOUN_GAP.fullmatch(gap))):
             # 新增学前学位180个、义务教育学位1620个; 减少76个教师职位,包括43个…: parts of a change
             kind, sign = "change", previous.value_sign
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
