@@ -323,3 +323,10 @@ def test_an_undated_texts_year_from_this_years_works(extractor):
     assert context(extractor, text).anchor_year == 2017
     text = "某县新建学校\n\n今年某县新建学校5所,一所预计2021年8月建成投用,另一所预计2022年9月竣工。\n"
     assert context(extractor, text).anchor_year is None      # two years finishing: no single year
+
+
+def test_an_ambiguous_place_in_the_title_is_resolved_in_the_bodys_home(extractor):
+    text = ("铁西区7所公立新建校集中交付\n2023-08-28 来源:沈阳日报\n\n"
+            "沈阳市今年新建学校多所。沈阳市杏坛中学等7所学校交付使用。\n")
+    ctx = context(extractor, text)
+    assert (ctx.home.path, ctx.region_source) == ("辽宁省沈阳市铁西区", "title")

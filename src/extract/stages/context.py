@@ -433,6 +433,7 @@ class ContextBuilder:
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
         named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
         as_place: list[bool] = []               # per weighted mention: a place, not a school's name
+        ambiguous_in_title: list[str] = []      # title places the gazetteer cannot decide alone
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
             if e.label == "POLICY" and e.start >= seg.header.end and not is_ignored(e.start, e.end):
@@ -443,6 +444,10 @@ class ContextBuilder:
                     weighted.append((issuer, 1.0))
                     named.append((issuer, True))
                     as_place.append(False)
+                continue
+            if (e.label == "REGION" and e.region is None and title_span
+                    and title_span[0] <= e.start < title_span[1]):
+                ambiguous_in_title.append(e.text)     # 铁西区 in a title: which one, the body says
                 continue
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
@@ -496,6 +501,12 @@ class ContextBuilder:
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
             evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
+            for name in ambiguous_in_title:
+                # 铁西区7所…交付 over a 沈阳 body: the title's 铁西区 is 沈阳's, and the title's level wins
+                found = self.gazetteer.resolve(name, within=home.path)
+                if found is not None and found.path.startswith(home.path):
+                    evidence.append(Evidence("title", -1, -1, name, region=found.path))
+                    return found, "title"
             return self._refine(home, weighted, text, as_place), "body"
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
