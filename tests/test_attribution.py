@@ -582,3 +582,9 @@ def test_one_verb_two_counts_and_a_share_lists_no_parts_of_a_change(extractor):
     assert (got["24个"].kind, got["1080个"].kind) == ("change", "change")
     got = claims(extractor, "新增学校85所,城乡结合地区占新增学校总量的88.24%,其中包括42所幼儿园。\n")
     assert got["42所"].kind == "level"
+
+
+def test_now_in_an_undated_review_of_a_plan_period_stays_undated(extractor):
+    text = "四川“十四五”高质量教育体系建设成效显著\n\n四川现有各级各类学校2.08万余所。全省新建学校500所。\n"
+    got = claims(extractor, text)
+    assert got["2.08万余所"].year is None and got["500所"].year == 2025

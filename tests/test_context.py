@@ -330,3 +330,9 @@ def test_an_ambiguous_place_in_the_title_is_resolved_in_the_bodys_home(extractor
             "沈阳市今年新建学校多所。沈阳市杏坛中学等7所学校交付使用。\n")
     ctx = context(extractor, text)
     assert (ctx.home.path, ctx.region_source) == ("辽宁省沈阳市铁西区", "title")
+
+
+def test_a_hong_kong_district_in_the_title_of_a_text_about_all_of_hong_kong(extractor):
+    text = ("四中学濒杀校 屯门占二\n2019-05-01 来源:某报\n\n"
+            "本港中一学生人数大跌约五千人。教育局为全港中学点算人数,当中最少有两间位处屯门。\n")
+    assert context(extractor, text).home.path == "香港特别行政区"

@@ -389,7 +389,9 @@ class Attributor:
                 baseline = year - 1       # 比上年增加…: the year before the carried one
         elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
-        elif year is None and doc.reference_year is not None and not year_source == "reset":
+        elif (year is None and doc.reference_year is not None and year_source != "reset"
+              and not (year_source == "present" and doc.reference_from_period)):
+            # (现有 in an undated review of “十四五”: now, undated; not the plan's end year)
             year, year_source = doc.reference_year, doc.year_source
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1

@@ -41,6 +41,8 @@ _FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?
                            r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)")
 # the coming years counted from now: 未来三年(2017-2019年)
 _COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
+# the words for the whole of a special administrative region (全港, 本港; 全澳, 本澳)
+_SAR_WHOLE = {"香港特别行政区": regex.compile(r"全港|本港"), "澳门特别行政区": regex.compile(r"全澳|本澳")}
 # a numbered heading run into its first line (八、科技、教育、文化和卫生 科技:…)
 _RUN_IN_HEADING = regex.compile(r"[一二三四五六七八九十]+、\S{2,30}\s+")
 # a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
@@ -101,6 +103,7 @@ class DocumentContext:
     region_source: str                # title | institution | national | body | none
     targets_by_default: bool
     mixed_topics: bool = False        # a bulletin of every topic: only education paragraphs hold claims
+    reference_from_period: bool = False   # the reference year is a title's plan period's end (“十四五”)
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
@@ -293,6 +296,7 @@ class ContextBuilder:
 
         # reference year: a named report or bulletin, else a year in the title
         reference_year, year_source = None, "none"
+        period_title = False
         found = self.report_year((title or "") + "\n" + text[:self.top_chars])
         if found:
             reference_year, year_source = found[0], "report"
@@ -308,6 +312,7 @@ class ContextBuilder:
             if m or p:
                 reference_year = int(m.group(1) or m.group(2)) if m else self.plan_periods[p.group()]
                 year_source = "title"
+                period_title = m is None
                 evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
         older = self._older_than_its_date(text, body_start, published) if published else None
         if older is not None:
@@ -323,7 +328,9 @@ class ContextBuilder:
             evidence.append(Evidence("inferred", solved[1], solved[2], text[solved[1]:solved[2]],
                                      year=solved[0]))
         else:
-            anchor_year, anchor_source = reference_year, year_source
+            # a title's plan period (四川“十四五”…成效显著) says what the text reviews, not when
+            # it was written: 现有/目前 in such an undated text stay undated
+            anchor_year, anchor_source = (None, "none") if period_title else (reference_year, year_source)
 
         # a news item that only announces: its figures are plans (rules/context.yaml)
         announces = bool(kind == "news" and title and self.announcement_re.search(title)
@@ -339,6 +346,7 @@ class ContextBuilder:
             anchor_year=anchor_year, anchor_source=anchor_source,
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds or announces,
+            reference_from_period=period_title,
             mixed_topics=bool(self.mixed_topics_re.search((title or "") + "\n" + text[body_start:body_start + 200])),
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
@@ -475,6 +483,12 @@ class ContextBuilder:
             home = max(in_title, key=lambda r: len(r.path))
             if not all(home.path.startswith(r.path) for r in in_title):
                 home = self._common(in_title)
+            whole = _SAR_WHOLE.get(home.province or "")
+            if whole and home.level == "county" and len(whole.findall(text, title_span[1] if title_span else 0)) >= 2:
+                # 四中学濒杀校 屯门占二 over a body about 全港/本港: the district is one of the
+                # places the figures are about, the territory is what they count
+                home = self.gazetteer.by_path(home.province) or home
+                evidence.append(Evidence("body", -1, -1, whole.pattern[:6], region=home.path))
             return self._refine(home, weighted, text, as_place, from_title=True), "title"
         if offices:
             home = max(offices, key=lambda r: len(r.path))
