@@ -585,6 +585,6 @@ def test_one_verb_two_counts_and_a_share_lists_no_parts_of_a_change(extractor):
 
 
 def test_now_in_an_undated_review_of_a_plan_period_stays_undated(extractor):
-    text = "四川“十四五”高质量教育体系建设成效显著\n\n四川现有各级各类学校2.08万余所。全省新建学校500所。\n"
+    text = "四川“十四五”高质量教育体系建设成效显著\n\n四川现有各级各类学校2.08万余所。\n\n全省新建学校500所。\n"
     got = claims(extractor, text)
     assert got["2.08万余所"].year is None and got["500所"].year == 2025
