@@ -445,6 +445,9 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     ("报告显示,87.8%的学生认为作业量明显减少。", "87.8%", "quality"),           # k65: a survey's share
     ("在官立学校减少76个教师职位,包括43个来自官立小学。", "43个", "teachers"),   # k14: a part by its origin
     ("当中包括85个官校职位。", "85个", "teachers"),                              # k14: posts
+    ("仪器设备值17919.79万元,较上年增加463.26万元。", "17919.79万元", "facilities"),   # f3g05: what equipment is worth
+    ("截止11月底,全港公营中学有45,363个空缺。", "45,363个", "school_places"),      # f1c03
+    ("小学校数17所;毕业4008人;招生3675人。", "4008人", "students"),               # f3g05
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
     assert claims(extractor, text)[figure].category == category

@@ -196,6 +196,7 @@ class Attributor:
         self.reform_re = _alt(cats["reform_words"])
         self.reach_of = set(cats["reach_of"])
         self.units_fixed = cats.get("units_fixed") or {}
+        self.money_of_things_re = _alt(cats.get("money_of_things") or [])
         # `requires`: words that must also stand in the sentence before the number;
         # `unless`: words that, in the same scope as the keyword, make the rule not apply
         self.category_rules = [
@@ -820,6 +821,8 @@ class Attributor:
         subject = after_noun or _SUBJECT_TRIM.sub("", tail).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
+        if q.unit == "元" and self.money_of_things_re.search(" ".join(scopes)):
+            return "facilities", subject
         if q.unit in self.units_fixed:
             return self.units_fixed[q.unit], subject
         for scope in scopes:
