@@ -31,7 +31,7 @@ from extract.stages.gazetteer import Gazetteer, Region
 from extract.stages.numbers import NumberError, parse_number
 from extract.paths import RULES_DIR
 from extract.stages.rules import RuleError, alternation, load_yaml
-from extract.stages.segment import Segmented, is_masthead, is_navigation
+from extract.stages.segment import Segmented, is_masthead, is_navigation, trim_span
 
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
 _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
@@ -217,11 +217,7 @@ class ContextBuilder:
         while pos < len(text) and len(top) < self.top_lines and pos < self.top_chars:
             nl = text.find("\n", pos)
             nl = len(text) if nl < 0 else nl
-            s, e = pos, nl
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
+            s, e = trim_span(text, pos, nl)
             if e > s:
                 top.append((s, e))
             pos = nl + 1

@@ -19,6 +19,7 @@ from extract.paths import RULES_DIR
 from extract.stages.numbers import NumberError, parse_number
 from extract.stages.quantities import Quantity
 from extract.stages.rules import Rule, RuleError, Yields, load_yaml
+from extract.stages.segment import trim_span
 
 # The rule id a table figure's claim carries (claims.rule_id).
 GRID_RULE = Rule(id="grid.cell", description="a bare figure in a table row; its column header names the unit",
@@ -74,11 +75,7 @@ class GridReader:
         if line.count("|") >= 2:
             out, pos = [], s
             for part in line.split("|"):
-                a, b = pos, pos + len(part)
-                while a < b and text[a].isspace():
-                    a += 1
-                while b > a and text[b - 1].isspace():
-                    b -= 1
+                a, b = trim_span(text, pos, pos + len(part))
                 if b > a:
                     out.append((a, b))
                 pos += len(part) + 1
