@@ -11,6 +11,7 @@ fails instead of blocking the suite.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -145,3 +146,107 @@ def test_report_reads_only_article_files_inside_the_input_root(one_run, tmp_path
         assert hostname not in page
     assert "Not an article file of the run" in page
     assert "已组建教育集团" in page   # the real article is still shown
+
+
+# --------------------------------------------------------------------------- encodings and tables
+
+def _by_path(rows: list[dict]) -> dict[str, dict]:
+    return {r["path"]: r for r in rows}
+
+
+def test_gbk_csv_with_a_utf8_row_after_the_sniffed_bytes_keeps_every_row(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    head = "id,content\n" + "".join(f'g{i},"第{i}篇。{BODY * 3}"\n' for i in range(400))
+    data = head.encode("gb18030")
+    assert len(data) > 64 * 1024   # past the bytes the encoding is sniffed from
+    data += f'u1,"{BODY}"\n'.encode("utf-8") + f'g400,"{BODY}"\n'.encode("gb18030")
+    data += b'b1,"\xff' + BODY.encode("gb18030") + b'"\n'   # a byte no encoding takes
+    (inp / "export.csv").write_bytes(data)
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 403 and summary.failed == 0 and summary.errors == 0
+    arts = _by_path(table(out, "articles"))
+    assert arts["u1"]["text"] == BODY and arts["g400"]["text"] == BODY
+    assert arts["b1"]["text"].endswith(BODY[1:])
+    reasons = {e["reason"] for e in errors(out) if e["file"] == "export.csv"}
+    assert any("line 402: utf-8 in a gb18030 file" in r for r in reasons), reasons
+    assert any("line 404: 1 bytes that fit no encoding" in r for r in reasons), reasons
+    # the notes name the line, which an editor shows: the UTF-8 row is the 402nd line
+    assert data.split(b"\n")[401].startswith(b"u1,")
+    assert {e["severity"] for e in errors(out)} == {"warning"}
+
+
+def test_utf8_jsonl_with_one_gbk_line_keeps_the_other_lines(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    lines = [json.dumps({"id": f"j{i}", "content": BODY}, ensure_ascii=False).encode("utf-8") for i in range(3)]
+    lines.insert(1, json.dumps({"id": "gbk", "content": BODY}, ensure_ascii=False).encode("gb18030"))
+    (inp / "rows.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 4 and summary.failed == 0
+    assert _by_path(table(out, "articles"))["gbk"]["status"] == "ok"
+
+
+def test_one_ragged_csv_row_costs_only_itself(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    rows = [f'r{i},"{BODY}"' for i in range(10)]
+    rows[4] = 'r4,"a",too,many'
+    (inp / "t.csv").write_text("id,content\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 9 and len(table(out, "claims")) == 18
+    (bad,) = errors(out)
+    assert (bad["path"], bad["file"], bad["severity"]) == ("t.csv", "t.csv", "error")
+    assert "4 fields where the header has 2" in bad["reason"] and "skipped" in bad["reason"]
+    assert summary.errors == 1   # a lost row makes the run exit 3
+
+
+def test_jsonl_metadata_line_does_not_discard_the_rows_after_it(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    lines = [{"export": "crawler v2", "count": 3}] + [{"id": f"j{i}", "content": BODY} for i in range(3)] \
+        + [{"export_end": True}]
+    (inp / "t.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 3 and len(table(out, "claims")) == 6
+    notes = sorted(e["reason"][:7] for e in errors(out))
+    assert notes == ["line 1:", "line 5:"]
+    assert {e["severity"] for e in errors(out)} == {"warning"} and summary.errors == 0
+    # a file where no line is an article is still one error for the table
+    (inp / "t.jsonl").write_text('{"export": "crawler v2"}\n{"author": "x"}\n', encoding="utf-8")
+    run(inp, out, extractor, progress=False, full=True)
+    (only,) = errors(out)
+    assert only["severity"] == "error" and "none of the text columns" in only["reason"]
+
+
+@pytest.mark.parametrize("literal", ["Infinity", "-Infinity", "NaN", "1e400"])
+def test_jsonl_non_finite_date_is_a_warning(tmp_path, extractor, literal):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "t.jsonl").write_text(f'{{"id": "a", "content": "{UNDATED}", "publish_time": {literal}}}\n',
+                                 encoding="utf-8")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 1 and summary.failed == 0 and len(table(out, "claims")) == 2
+    if literal != "NaN":   # NaN is a missing value, not a date
+        (warning,) = errors(out)
+        assert warning["severity"] == "warning" and "without a given date" in warning["reason"]
+
+
+@pytest.mark.parametrize("value", [
+    pa.array([dt.date(1900, 1, 1)]),
+    pa.array([dt.datetime(1970, 1, 1)], pa.timestamp("s")),
+    pa.array([dt.datetime(9999, 12, 31, 23)], pa.timestamp("us", tz="UTC")),
+    pa.array([dt.date(9999, 12, 31)]),
+    pa.array([253402300800 + 86400 * 366], pa.timestamp("s")),   # past 9999: no Python datetime holds it
+])
+def test_parquet_placeholder_and_out_of_range_dates_give_no_year(tmp_path, extractor, value):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    pq.write_table(pa.table({"body": [UNDATED], "pubdate": value}), inp / "t.parquet")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 1 and summary.failed == 0
+    claims = table(out, "claims")
+    assert len(claims) == 2 and {c["year"] for c in claims} == {None}
+    (warning,) = errors(out)
+    assert (warning["severity"], warning["file"], warning["row"]) == ("warning", "t.parquet", 0)
+    assert "without a given date" in warning["reason"]

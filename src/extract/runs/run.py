@@ -397,8 +397,11 @@ def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
         out.add("errors", [ErrorRow(path=rel, stage="load", reason=reason) for rel, reason in plan["unreadable"]])
         stats["errors"] += len(plan["unreadable"])
         # whole tables that are no articles, repeated article keys
-        out.add("errors", [ErrorRow(**e) for e in plan.get("load_errors", [])])
-        stats["errors"] += len(plan.get("load_errors", []))
+        # and lines of a table that are no rows (skipped, or decoded another way)
+        load_errors = [ErrorRow(**e) for e in plan.get("load_errors", [])]
+        out.add("errors", load_errors)
+        stats["errors"] += sum(e.severity == "error" for e in load_errors)
+        stats["warnings"] += sum(e.severity == "warning" for e in load_errors)
         if plan["carry"]:
             keys = pa.array(plan["carry"], pa.string())
             for name, col in (("articles", "path"), ("claims", "article"), ("entities", "article"),
