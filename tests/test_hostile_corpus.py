@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -250,3 +251,205 @@ def test_parquet_placeholder_and_out_of_range_dates_give_no_year(tmp_path, extra
     (warning,) = errors(out)
     assert (warning["severity"], warning["file"], warning["row"]) == ("warning", "t.parquet", 0)
     assert "without a given date" in warning["reason"]
+
+
+# --------------------------------------------------------------------------- names
+
+def test_file_names_that_are_not_utf8_are_read_under_a_readable_key(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    gbk = os.fsdecode("北京".encode("gb18030") + b".txt")     # as unzip makes of a Windows archive
+    junk = os.fsdecode(b"\xff\xfe.txt")
+    for name in (gbk, junk):
+        (inp / name).write_text(ARTICLE, encoding="utf-8")
+    (inp / os.fsdecode("表".encode("gb18030") + b".jsonl")).write_text(
+        json.dumps({"content": BODY}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (inp / os.fsdecode(b"\xff.pdf")).write_bytes(b"%PDF")
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.articles == 3 and summary.failed == 0 and summary.errors == 0
+    claims = {}
+    for c in table(out, "claims"):
+        claims[c["article"]] = claims.get(c["article"], 0) + 1
+    assert claims == {"北京.txt": 2, "\\xff\\xfe.txt": 2, "表.jsonl#0": 2}
+    warned = {e["path"]: e["reason"] for e in errors(out)}
+    assert "not UTF-8" in warned["北京.txt"] and "not UTF-8" in warned["表.jsonl"]
+    assert "\\xff.pdf" in warned   # the skipped file is listed too
+    # unchanged on a second run, and the same under a pool of workers
+    again = run(inp, out, extractor, progress=False)
+    assert (again.processed, again.carried) == (0, 3)
+    pooled = run(inp, tmp_path / "out2", progress=False, workers=2, shard_size=1)
+    assert pooled.articles == 3 and pooled.failed == 0
+
+
+# --------------------------------------------------------------------------- FIFOs and devices, links
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifo_and_device_links_are_skipped_not_waited_on(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(inp / "x.txt")                       # nobody ever writes to it
+    os.mkfifo(inp / "rows.jsonl")
+    (inp / "zero.txt").symlink_to("/dev/zero")      # endless bytes
+    (inp / "null.csv").symlink_to("/dev/null")
+    proc = extract_cli("run", str(inp), "--out", str(out), "-j", "1", "--follow-symlinks", "--no-progress",
+                       timeout=120)
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    skipped = {e["path"]: e["reason"] for e in errors(out)}
+    assert skipped == {"x.txt": "not a regular file (a FIFO): skipped",
+                       "rows.jsonl": "not a regular file (a FIFO): skipped",
+                       "zero.txt": "not a regular file (a character device): skipped",
+                       "null.csv": "not a regular file (a character device): skipped"}
+    assert len(table(out, "claims")) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_swapped_in_after_discovery_is_an_errors_row(tmp_path):
+    from extract.inputs.load import LoadError, read_bytes
+    os.mkfifo(tmp_path / "late.txt")
+    with pytest.raises(LoadError, match="not a regular file"):
+        read_bytes(tmp_path / "late.txt", 1000)
+
+
+# --------------------------------------------------------------------------- the output folder
+
+def test_out_inside_the_input_is_never_read_as_articles(tmp_path, extractor):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out = inp / "out"
+    for _ in range(3):   # each run leaves tables (and a report) in out/: none may become an article
+        summary = run(inp, out, extractor, progress=False)
+        CliRunner().invoke(main, ["report", str(out)])
+        assert (out / "report.html").is_file()
+        assert summary.articles == 1 and len(table(out, "claims")) == 2
+    assert {e["path"]: e["reason"] for e in errors(out)} == {
+        "out": "the run's output folder (--out): not read as input"}
+
+
+def test_out_that_is_the_input_folder_is_refused_with_a_message(tmp_path):
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    before = snapshot(inp)
+    result = CliRunner().invoke(main, ["run", str(inp), "--out", str(inp), "-j", "1"])
+    assert result.exit_code == 1 and "is the input folder" in result.output
+    assert snapshot(inp) == before
+
+
+def test_a_failing_run_removes_only_its_own_temporary_files(tmp_path, extractor, monkeypatch):
+    import errno
+
+    import extract.runs.run as run_module
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out.mkdir()
+    mine = {".notes.tmp": b"my notes", ".claims.draft.tmp": b"draft", "x.tmp": b"x"}
+    for name, data in mine.items():
+        (out / name).write_bytes(data)
+    real_merge = run_module.merge_parts
+
+    def merge_then_fill_the_disk(out_dir, name, shard_dirs, tag):
+        writer = real_merge(out_dir, name, shard_dirs, tag)
+        if name == "entities":   # claims and articles are already in their temporary files
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return writer
+
+    monkeypatch.setattr(run_module, "merge_parts", merge_then_fill_the_disk)
+    with pytest.raises(OSError):
+        run(inp, out, extractor, progress=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == mine
+
+
+def test_a_lock_file_that_is_not_ours_is_left_alone(tmp_path):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    out.mkdir()
+    (out / ".lock").write_text("held by my sync tool\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(inp), "--out", str(out), "-j", "1"])
+    assert result.exit_code == 1 and "not a lock of extract" in result.output
+    assert (out / ".lock").read_text(encoding="utf-8") == "held by my sync tool\n"
+    assert sorted(p.name for p in out.iterdir()) == [".lock"]
+
+
+# --------------------------------------------------------------------------- budgets
+
+def test_failed_articles_are_tried_again_on_the_next_run(tmp_path, extractor, monkeypatch):
+    from extract import watchdog
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (inp / "b.txt").write_text(ARTICLE.replace("35", "36"), encoding="utf-8")
+
+    def over_budget(raw):   # as --budget 0.01 on a slow machine: the text was read, the stages ran out
+        raise watchdog.BudgetExceeded("quantities", 0.01)
+
+    monkeypatch.setattr(extractor, "process", over_budget)
+    first = run(inp, out, extractor, progress=False, budget_s=0.01)
+    monkeypatch.undo()
+    assert first.failed == 2 and all("time budget" in e["reason"] for e in errors(out))
+    assert all(a["sha256"] for a in table(out, "articles"))   # read: their hashes are known
+    second = run(inp, out, extractor, progress=False, budget_s=600)
+    assert (second.processed, second.carried, second.failed, second.errors) == (2, 0, 0, 0)
+    assert len(table(out, "claims")) == 4 and errors(out) == []
+    third = run(inp, out, extractor, progress=False, budget_s=600)
+    assert (third.processed, third.carried) == (0, 2)   # articles that succeeded are carried as before
+
+
+# --------------------------------------------------------------------------- installs
+
+def test_every_distribution_a_run_imports_is_declared_without_relying_on_extras():
+    """`pip install -e .` with the pip that `python -m venv` brings (23.2) does not
+    match an extra spelled html_clean to lxml's html-clean: whatever a run
+    imports (HTML pages included) must be reachable from pyproject's
+    dependencies through requirements, extras matched only by exact name."""
+    import importlib.metadata as md
+    import tomllib
+
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    root = Path(__file__).resolve().parents[1]
+    declared = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    reachable: set[str] = set()
+    todo = [(Requirement(r), None) for r in declared]
+    while todo:
+        req, extra = todo.pop()
+        env = dict(default_environment(), extra=extra or "")
+        if req.marker is not None and not req.marker.evaluate(env):
+            continue
+        name = canonicalize_name(req.name)
+        for wanted in [None, *req.extras]:
+            if (name, wanted) in reachable:
+                continue
+            reachable.add((name, wanted))
+            try:
+                requires = md.requires(req.name) or []
+            except md.PackageNotFoundError:
+                continue
+            # old pip: a requirement under `extra == "x"` only counts for the extra spelled exactly x
+            # (packaging's own marker evaluation would normalize html_clean to html-clean)
+            for r in requires:
+                named = re.search(r"""extra\s*==\s*["']([^"']+)["']""", r)
+                if named is None or named.group(1) == wanted:
+                    todo.append((Requirement(r), wanted))
+    names = {n for n, _ in reachable}
+    page = "<html><head><title>某市集团化办学</title></head><body><article><p>" + BODY * 5 + "</p></article></body></html>"
+    probe = ("import sys, pathlib, tempfile\n"
+             "from extract.inputs.html import read_html\n"
+             "import extract.cli, extract.pipeline, extract.runs.run, extract.report.query, extract.report.page\n"
+             "d = pathlib.Path(tempfile.mkdtemp()); (d / 'p.html').write_text(sys.argv[1], encoding='utf-8')\n"
+             "read_html(d / 'p.html', 'p.html')\n"
+             "print('\\n'.join(sorted(m.split('.')[0] for m in list(sys.modules))))\n")
+    proc = subprocess.run([sys.executable, "-c", probe, page], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    tops = set(proc.stdout.split())
+    assert "lxml_html_clean" in tops or "lxml" in tops
+    dists = md.packages_distributions()
+    missing = sorted({canonicalize_name(d) for top in tops if top not in sys.stdlib_module_names
+                      for d in dists.get(top, [])} - names - {"extract"})
+    assert missing == [], f"imported but not declared in pyproject (or only through an extra): {missing}"

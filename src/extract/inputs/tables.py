@@ -27,6 +27,7 @@ import codecs
 import hashlib
 import io
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -34,7 +35,7 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extract.inputs.load import LoadError, RawArticle, _decode_replacing, _try_decode, decode
+from extract.inputs.load import LoadError, RawArticle, _decode_replacing, _try_decode, article_key, decode
 from extract.inputs import TABLE_FORMATS
 from extract.inputs.dates import parse_date
 
@@ -476,8 +477,12 @@ def scan_tables(input_dir: Path, tables: list[Path], columns: Columns, previous:
     buf: list[dict] = []
     with pq.ParquetWriter(spool, ROW_SCHEMA) as writer:
         for path in tables:
-            rel = path.relative_to(input_dir).as_posix()
+            real = path.relative_to(input_dir).as_posix()
+            rel = article_key(real)   # UTF-8, as Parquet needs
             notes: list[Note] = []
+            if rel != real:
+                notes.append(Note("warning", f"file name is not UTF-8 ({os.fsencode(real)!r}): its rows are "
+                                             f"keyed under {rel!r} (rename the file to keep the keys stable)"))
             try:
                 for row in iter_rows(path, rel, columns, max_bytes, notes):
                     scan.rows += 1

@@ -78,11 +78,16 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     tables: dict[str, list] = {"claims": [], "articles": [], "entities": [], "errors": []}
     stats = {"shard": task["shard"], "articles": 0, "claims": 0, "entities": 0, "errors": 0,
              "warnings": 0, "failed": 0, "chars": 0, "processed": 0, "pid": os.getpid()}
+    renamed = task.get("renamed") or {}
     for rel, row in _work_items(task):
         try:
             if row is None:
-                result, errors = process_path(extractor, input_dir / rel, rel, task["max_bytes"],
-                                              task.get("budget"))
+                result, errors = process_path(extractor, input_dir / renamed.get(rel, rel), rel,
+                                              task["max_bytes"], task.get("budget"))
+                if rel in renamed:
+                    errors.insert(0, ErrorRow(path=rel, stage="load", severity="warning", reason=(
+                        f"file name is not UTF-8 ({os.fsencode(renamed[rel])!r}): its article key is {rel!r} "
+                        f"(rename the file to keep the key stable)")))
             else:
                 result, errors = process_row(extractor, row, task.get("budget"))
         except Exception as exc:  # process_path/row catch per-stage failures; this is a last guard
