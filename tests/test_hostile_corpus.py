@@ -453,3 +453,62 @@ def test_every_distribution_a_run_imports_is_declared_without_relying_on_extras(
     missing = sorted({canonicalize_name(d) for top in tops if top not in sys.stdlib_module_names
                       for d in dists.get(top, [])} - names - {"extract"})
     assert missing == [], f"imported but not declared in pyproject (or only through an extra): {missing}"
+
+
+# --------------------------------------------------------------------------- encodings: stray bytes
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_one_nul_byte_does_not_reject_an_article(tmp_path, extractor, encoding):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    data = ARTICLE.encode(encoding)
+    cut = data.index("截至".encode(encoding))
+    (inp / "a.txt").write_bytes(data[:cut] + b"\x00" + data[cut:])
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.failed == 0 and summary.errors == 0
+    claims = table(out, "claims")
+    assert len(claims) == 2
+    text = (inp / "a.txt").open(encoding=encoding, errors="replace").read()
+    assert all(text[c["start"]:c["end"]] == c["text"] for c in claims)   # offsets into the file as read
+    (warning,) = errors(out)
+    assert warning["severity"] == "warning" and f"1 NUL byte in the text, at byte offset {cut}" in warning["reason"]
+
+
+def test_many_nul_bytes_are_still_binary(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    data = (ARTICLE * 5).encode("utf-8")
+    (inp / "a.txt").write_bytes(b"".join(data[i:i + 10] + b"\x00" for i in range(0, len(data), 10)))
+    summary = run(inp, out, extractor, progress=False)
+    assert summary.failed == 1 and "binary" in errors(out)[0]["reason"]
+
+
+# --------------------------------------------------------------------------- evaluate and diff
+
+@pytest.mark.parametrize("gold", [
+    '{"article": "a.txt", "start": 0, "end": 2}\n{"article": "a.txt", "start": 3,\n',
+    '[1, 2]\n',
+    '{"article": "a.txt", "start": "x", "end": 2}\n',
+    '{"article": "a.txt"}\n',
+])
+def test_evaluate_with_a_malformed_gold_line_is_a_message(one_run, tmp_path, gold):
+    _, out = one_run
+    (tmp_path / "gold.jsonl").write_text(gold, encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", str(out), str(tmp_path / "gold.jsonl")])
+    assert result.exit_code == 1 and "gold.jsonl:" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_diff_against_a_table_missing_columns_is_a_message(one_run, tmp_path):
+    _, out = one_run
+    other = tmp_path / "other"
+    other.mkdir()
+    pq.write_table(pa.table({"article": ["a.txt"], "start": [0]}), other / "claims.parquet")
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "claims.parquet").write_bytes(b"not parquet")
+    for bad in (other, tmp_path / "junk"):
+        result = CliRunner().invoke(main, ["diff", str(out), str(bad)])
+        assert result.exit_code == 1 and "claims.parquet" in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = CliRunner().invoke(main, ["diff", str(out), str(out)])
+    assert result.exit_code == 0 and "unchanged 2" in result.output

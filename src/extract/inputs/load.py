@@ -305,9 +305,23 @@ def _decode_raw(data: bytes, declared: str | None = None) -> tuple[str, str, lis
             found = _lenient(data, encoding, tried)
             if found is not None and len(_CONTROL.findall(found[0])) <= _MAX_CONTROL_SHARE * len(found[0]):
                 return found
-        where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
-        raise LoadError("binary", f"binary file (NUL bytes {where}"
-                                  + (f"; tried {'; '.join(tried)})" if tried else ")"))
+        n_nul = data.count(b"\x00")
+        if not _few([(i, i + 1) for i in range(n_nul)], len(data)):
+            where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
+            raise LoadError("binary", f"binary file (NUL bytes {where}, {n_nul} in all"
+                                      + (f"; tried {'; '.join(tried)})" if tried else ")"))
+        # A few stray NULs in text (a truncated write, a bad sector) do not make it binary.
+        # The encoding is found with spaces in their place (both one ASCII byte in every
+        # codec we try here, never part of a multibyte character), then the bytes are
+        # decoded as they are: U+0000 stays, so offsets are those of open().read().
+        _, encoding, warnings = _decode_raw(data.replace(b"\x00", b" "), declared)
+        if encoding.startswith(("utf-16", "utf-32")):
+            raise LoadError("binary", f"binary file ({n_nul} NUL bytes, and no UTF-16 text)")
+        text, _ = _decode_replacing(data, encoding)
+        offsets = [i for i, b in enumerate(data) if b == 0][:_SHOW_OFFSETS]
+        return text, encoding, warnings + [
+            f"{n_nul} NUL byte{'s' if n_nul != 1 else ''} in the text, at byte offset{'s' if n_nul != 1 else ''} "
+            f"{', '.join(map(str, offsets))}{' …' if n_nul > _SHOW_OFFSETS else ''}: kept as U+0000"]
 
     # A declaration is believed only if it decodes strictly and, for a legacy
     # codec, plausibly: pages declaring GBK while being UTF-8 (or the reverse) are common.
