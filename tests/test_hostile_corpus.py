@@ -512,3 +512,58 @@ def test_diff_against_a_table_missing_columns_is_a_message(one_run, tmp_path):
         assert result.exception is None or isinstance(result.exception, SystemExit)
     result = CliRunner().invoke(main, ["diff", str(out), str(out)])
     assert result.exit_code == 0 and "unchanged 2" in result.output
+
+
+# --------------------------------------------------------------------------- kills
+
+# Loaded by every process of the run below (sitecustomize on PYTHONPATH): a worker that
+# reads an article holding BOMB dies at once, as one the kernel's OOM killer takes.
+BOMB_HOOK = '''
+import os, signal
+import extract.pipeline as _pipeline
+_process = _pipeline.Extractor.process
+def process(self, raw):
+    if "BOMB" in raw.text and os.getpid() != int(os.environ["EXTRACT_MAIN_PID"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _process(self, raw)
+_pipeline.Extractor.process = process
+'''
+
+
+def test_an_article_that_kills_its_worker_becomes_its_errors_row(tmp_path):
+    hook, inp, out = tmp_path / "hook", tmp_path / "in", tmp_path / "out"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(BOMB_HOOK, encoding="utf-8")
+    inp.mkdir()
+    for i in range(10):
+        (inp / f"a{i:02d}.txt").write_text(ARTICLE.replace("35", str(40 + i)), encoding="utf-8")
+    (inp / "a04b.txt").write_text("BOMB\n\n" + BODY + "\n", encoding="utf-8")
+    (inp / "rows.jsonl").write_text("".join(json.dumps({"id": k, "content": t}, ensure_ascii=False) + "\n"
+                                            for k, t in [("r1", BODY), ("boom", "BOMB " + BODY), ("r2", BODY)]),
+                                    encoding="utf-8")
+    launcher = ("import os, sys; os.environ['EXTRACT_MAIN_PID'] = str(os.getpid()); "
+                "from extract.cli import main; sys.exit(main())")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", launcher, "run", str(inp), "--out", str(out), "-j", "2",
+                           "--shard-size", "3", "--no-progress"], capture_output=True, text=True,
+                          timeout=240, env=env)
+    no_traceback(proc)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    status = {a["path"]: a["status"] for a in table(out, "articles")}
+    assert len(status) == 14
+    assert {k for k, v in status.items() if v == "error"} == {"a04b.txt", "boom"}
+    lost = {e["path"]: e for e in errors(out)}
+    assert set(lost) == {"a04b.txt", "boom"}
+    assert all(e["stage"] == "extract" and "worker process died" in e["reason"] and "fix:" in e["reason"]
+               for e in lost.values())
+    assert (lost["boom"]["file"], lost["boom"]["row"]) == ("rows.jsonl", 1)
+    assert len(table(out, "claims")) == 2 * 10 + 2 * 2   # every other article kept its claims
+
+
+def test_shard_size_that_does_not_divide_the_articles(tmp_path, extractor):
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    for i in range(7):
+        (inp / f"a{i}.txt").write_text(ARTICLE, encoding="utf-8")
+    summary = run(inp, out, extractor, progress=False, shard_size=3)
+    assert (summary.articles, summary.shards, summary.failed) == (7, 3, 0)

@@ -173,7 +173,9 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
         scan = scan_tables(input_dir, tables, columns, previous, {rel for rel, _ in listing}, spool,
                            max_bytes) if tables else Scan()
         n_todo = len(todo) + scan.spooled
-        sizes = [shard_size] * -(-n_todo // shard_size) if shard_size else _shard_sizes(n_todo, workers)
+        # --shard-size: the last shard holds the rest (not phantom rows up to a full shard)
+        sizes = ([shard_size] * (n_todo // shard_size) + ([n_todo % shard_size] if n_todo % shard_size else [])
+                 if shard_size else _shard_sizes(n_todo, workers))
         shards = {}
         for i, (files, n_rows) in enumerate(_split(todo, sizes)):
             shards[f"s{i:05d}"] = {"files": files, "rows": n_rows}
@@ -205,7 +207,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
             rows = str(run_dir / INPUTS / f"{name}.parquet") if shard["rows"] else None
             tasks.append({"shard": name, "shard_dir": str(shard_dir), "input_dir": str(input_dir.resolve()),
                           "rels": shard["files"], "rows": rows, "max_bytes": max_bytes, "version": version,
-                          "budget": budget_s,
+                          "budget": budget_s, "marker": str(run_dir / f".{name}.current"),
                           "renamed": {k: plan["renamed"][k] for k in shard["files"] if k in plan["renamed"]}})
     summary.carried = done_stats[PRE]["articles"]
     total = plan["articles"]
