@@ -66,7 +66,8 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
 
     from extract.inputs.tables import Columns
     from extract.stages.rules import load_rules
-    from extract.runs.run import run as run_batch
+    from extract.runs.parallel import WorkersLost
+    from extract.runs.run import BadOutFolder, run as run_batch
     from extract.runs.writer import arrow_without_pandas
 
     if engine == "local":   # dask brings its own pandas use
@@ -97,7 +98,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
                             workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
                             rules=rules, shard_size=shard_size, budget_s=budget_s or None,
                             follow_symlinks=follow_symlinks, columns=columns)
-    except OutFolderBusy as exc:
+    except (OutFolderBusy, BadOutFolder, WorkersLost) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(os_error_message(exc, out_dir)) from exc
