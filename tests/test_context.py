@@ -336,3 +336,9 @@ def test_a_hong_kong_district_in_the_title_of_a_text_about_all_of_hong_kong(extr
     text = ("四中学濒杀校 屯门占二\n2019-05-01 来源:某报\n\n"
             "本港中一学生人数大跌约五千人。教育局为全港中学点算人数,当中最少有两间位处屯门。\n")
     assert context(extractor, text).home.path == "香港特别行政区"
+
+
+def test_an_undated_texts_year_from_this_years_tasks(extractor):
+    text = ("滨海新区新建学校\n\n今年滨海新区将新建、改扩建7所幼儿园。今年教育部门还将投资3.9亿元"
+            "用于完成2011年义务教育学校现代化建设任务,预计2012年上半年将完成。\n")
+    assert context(extractor, text).anchor_year == 2011

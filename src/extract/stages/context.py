@@ -38,7 +38,9 @@ _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
 # a project finishing in a given month (预计2018年9月竣工, 打算2020年9月投入使用, 将于2023年9月交付)
 _FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?P<y>(?:19|20)\d{2})年\d{1,2}月[^,。;\n]{0,6}?"
-                           r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)")
+                           r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)"
+                           # … or this year's tasks being done (用于完成2011年义务教育学校现代化建设任务)
+                           r"|(?:完成|落实)(?P<y>(?:19|20)\d{2})年度?[^,。;\n]{0,16}?任务")
 # the coming years counted from now: 未来三年(2017-2019年)
 _COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
 # the words for the whole of a special administrative region (全港, 本港; 全澳, 本澳)
