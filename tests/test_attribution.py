@@ -571,3 +571,9 @@ REGION_CASES = [
 @pytest.mark.parametrize("text, figure, region", REGION_CASES)
 def test_region_of_the_figure(extractor, text, figure, region):
     assert claims(extractor, text)[figure].region == region
+
+
+def test_the_year_right_before_de_dates_the_figure_after_it(extractor):
+    text = "本澳出生率每年下降,2023年仅得3,712名,比2021年的5,026名减少了1314名。\n"
+    got = claims(extractor, text)
+    assert (got["3,712名"].year, got["5,026名"].year) == (2023, 2021)

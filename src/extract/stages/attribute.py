@@ -56,6 +56,7 @@ _HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了�
 _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 # 新增班级24个学位1080个: one verb, two counts, only a noun between them
 _BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
+_YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[约近超逾]?$")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -638,6 +639,10 @@ class Attributor:
         目前/今年 and `anchor_source` says what it is. A period word (近年来)
         resets the time: no earlier year carries over it (source "reset")."""
         cues, years, range_start = self._time_cues(before, pub_year, sentence_start, dated_news)
+        own = _YEARS_OWN_FIGURE.search(before)
+        if own:
+            # 比2021年的5,026名, 从2017年的62%: the year right before 的 dates this very figure
+            return int(own.group(1)), None, "sentence"
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor", "relative")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
