@@ -577,3 +577,9 @@ def test_the_year_right_before_de_dates_the_figure_after_it(extractor):
     text = "本澳出生率每年下降,2023年仅得3,712名,比2021年的5,026名减少了1314名。\n"
     got = claims(extractor, text)
     assert (got["3,712名"].year, got["5,026名"].year) == (2023, 2021)
+
+
+def test_a_plan_period_since_in_an_undated_text_has_no_year(extractor):
+    text = "四川学校办学条件明显改善。\n\n“十四五”以来,营养改善计划投入资金136亿元,较2020年校舍面积增长26%。\n"
+    got = claims(extractor, text)
+    assert got["136亿元"].year is None

@@ -342,3 +342,9 @@ def test_an_undated_texts_year_from_this_years_tasks(extractor):
     text = ("滨海新区新建学校\n\n今年滨海新区将新建、改扩建7所幼儿园。今年教育部门还将投资3.9亿元"
             "用于完成2011年义务教育学校现代化建设任务,预计2012年上半年将完成。\n")
     assert context(extractor, text).anchor_year == 2011
+
+
+def test_places_inside_the_home_that_share_one_city_narrow_it_to_that_city(extractor):
+    text = ("山西:21所新学校将在省城拔地而起\n2009-03-12 来源:山西日报\n\n"
+            "太原市今年将新建学校21所。太原市杏花岭区新建2所。太原市城西将新建3所。\n")
+    assert context(extractor, text).home.path == "山西省太原市"

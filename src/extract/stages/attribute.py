@@ -620,7 +620,9 @@ class Attributor:
                 cues.append((m.start(), "anchor", pub_year))
         for m in self.period_reset_re.finditer(before):
             cues.append((m.start(), "open", None))                     # 近年来: no single year
-        written = pub_year if pub_year is not None else max((y for _, y in years), default=None)
+        # (undated: the period's end is not known either; a year named as a baseline, 较2020年,
+        # is no date of writing)
+        written = pub_year
         for m in self.plan_since_re.finditer(before):
             if written is None or written > self.plan_periods[m.group(1)]:
                 cues.append((m.start(), "open", None))                 # “十三五”以来 in 2023

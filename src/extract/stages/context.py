@@ -538,6 +538,13 @@ class ContextBuilder:
         that the article keeps naming, or the one county it names while saying 该县,
         is where it happens."""
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
+        if len(inside) > 1:
+            # 太原市 three times and 太原市杏花岭区 once in a 山西 text: the places inside
+            # share one city, which stands for them
+            common = self._common(list(inside.values()))
+            if common.path != home.path and common.path.startswith(home.path):
+                inside = {common.path: common}
+                weighted = [(common if r.path.startswith(common.path) else r, w) for r, w in weighted]
         if len(inside) == 1:
             (only,) = inside.values()
             # the body names the home itself as a place more than the place inside (四川 …
