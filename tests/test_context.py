@@ -348,3 +348,10 @@ def test_places_inside_the_home_that_share_one_city_narrow_it_to_that_city(extra
     text = ("山西:21所新学校将在省城拔地而起\n2009-03-12 来源:山西日报\n\n"
             "太原市今年将新建学校21所。太原市杏花岭区新建2所。太原市城西将新建3所。\n")
     assert context(extractor, text).home.path == "山西省太原市"
+
+
+def test_a_governments_own_news_site_places_a_text_naming_no_place(extractor):
+    text = ("Press here to Skip to the main content\n\n香港政府新聞網 ENG | | | | |\n\n"
+            "教育撥款增加 體現政府承諾\n\n2017年02月23日\n\n教育局局長表示,2017/18年度教育撥款增加49億元至875億元。\n")
+    ctx = context(extractor, text)
+    assert (ctx.home.path, ctx.region_source) == ("香港特别行政区", "institution")

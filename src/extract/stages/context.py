@@ -455,13 +455,17 @@ class ContextBuilder:
                     and title_span[0] <= e.start < title_span[1]):
                 ambiguous_in_title.append(e.text)     # 铁西区 in a title: which one, the body says
                 continue
+            if (e.label == "REGION" and e.region is not None and e.start < seg.header.end
+                    and _OFFICE.match(text, e.end) and not (title_span and title_span[0] <= e.start < title_span[1])):
+                # 来源:鞍山市教育局, 香港政府新闻网: a government's own site or office in the
+                # header places a text that names no place (institution evidence), even as masthead
+                offices.append(e.region)
+                continue
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
             if title_span and title_span[0] <= e.start < title_span[1]:
                 in_title.append(places_it_stands_for(self.gazetteer, text, e.region, e.end))
             elif e.start < seg.header.end:
-                if _OFFICE.match(text, e.end):
-                    offices.append(e.region)
                 continue        # a header line other than the title: a site, not the subject
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
