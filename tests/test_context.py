@@ -355,3 +355,11 @@ def test_a_governments_own_news_site_places_a_text_naming_no_place(extractor):
             "教育撥款增加 體現政府承諾\n\n2017年02月23日\n\n教育局局長表示,2017/18年度教育撥款增加49億元至875億元。\n")
     ctx = context(extractor, text)
     assert (ctx.home.path, ctx.region_source) == ("香港特别行政区", "institution")
+
+
+def test_the_nation_as_the_subject_outweighs_one_place_named_in_passing(extractor):
+    text = ("营养改善计划惠及学生3700万人\n2014-03-01 来源:新华网\n\n全国共有699个县实施营养改善计划。"
+            "我国农村学生营养状况明显改善。全国受益学生3700万人。新疆生产建设兵团也纳入试点。全国投入资金1000亿元。\n")
+    assert context(extractor, text).home.path == "全国"
+    text = "西宁市新建学校\n2014-03-01 来源:西宁晚报\n\n西宁市入学率高于全国平均水平。西宁市新建学校5所。\n"
+    assert context(extractor, text).home.path == "青海省西宁市"

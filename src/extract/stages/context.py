@@ -45,6 +45,8 @@ _FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?
 _COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
 # the words for the whole of a special administrative region (全港, 本港; 全澳, 本澳)
 _SAR_WHOLE = {"香港特别行政区": regex.compile(r"全港|本港"), "澳门特别行政区": regex.compile(r"全澳|本澳")}
+# 全国/我国 as a subject, not after a comparison (高于全国…) nor before 平均/人均/范围
+_NATION_SUBJECT = regex.compile(r"(?<!高于|低于|高出|超过|好于|优于|比|较|居|占|领先|位居|与|和)(?:全国|我国)(?!平均|人均|范围|首|各地|同类|一流|前列|率先|示范|先进|重点|统一)")
 # a numbered heading run into its first line (八、科技、教育、文化和卫生 科技:…)
 _RUN_IN_HEADING = regex.compile(r"[一二三四五六七八九十]+、\S{2,30}\s+")
 # a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
@@ -474,6 +476,15 @@ class ContextBuilder:
         # a bare short name (石门 for 石门县, 大理) of a county or city in another province
         # than every full name the article uses (佛山市, 禅城区) is more likely part of a
         # local name (石门中学) than a place elsewhere: it counts for little
+        # the nation named as what the text is about (全国共有…, 我国…), not as what a figure is
+        # compared with (高于全国平均水平): evidence for a national home like any place
+        nation = self.gazetteer.by_path("全国")
+        if nation is not None and weighted:
+            for m in _NATION_SUBJECT.finditer(text, seg.header.end):
+                if not is_ignored(m.start(), m.end()):
+                    weighted.append((nation, 1.0))
+                    named.append((nation, True))
+                    as_place.append(True)
         full_provinces = {r.province for r, full in named if full and r.province}
         if len(full_provinces) == 1:
             weighted = [(r, w * 0.2 if not full and r.level in ("city", "county")
