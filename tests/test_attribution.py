@@ -583,3 +583,10 @@ def test_a_plan_period_since_in_an_undated_text_has_no_year(extractor):
     text = "四川学校办学条件明显改善。\n\n“十四五”以来,营养改善计划投入资金136亿元,较2020年校舍面积增长26%。\n"
     got = claims(extractor, text)
     assert got["136亿元"].year is None
+
+
+def test_a_year_in_a_breakdown_aside_dates_only_the_aside(extractor):
+    text = ("山西:21所新学校将在省城拔地而起\n2009-03-12 来源:景观中国网\n\n"
+            "今年共涉及项目学校126所(含2008年续建项目学校18所),总建筑面积约98.7万平方米。\n")
+    got = claims(extractor, text)
+    assert (got["126所"].year, got["18所"].year, got["约98.7万平方米"].year) == (2009, 2008, 2009)

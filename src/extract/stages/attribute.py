@@ -57,6 +57,7 @@ _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 # 新增班级24个学位1080个: one verb, two counts, only a noun between them
 _BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
 _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[约近超逾]?$")
+_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -629,6 +630,11 @@ class Attributor:
             else:
                 cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
+        # a time inside brackets that close before the figure (126所(含2008年续建项目学校18所),
+        # 总建筑面积…) belongs to the aside only
+        closed = [(m.start(), m.end()) for m in _ASIDE.finditer(before)]
+        if closed:
+            cues = [c for c in cues if not any(a < c[0] < b for a, b in closed)]
         return cues, years, range_start
 
     def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
