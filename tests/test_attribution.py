@@ -590,3 +590,12 @@ def test_a_year_in_a_breakdown_aside_dates_only_the_aside(extractor):
             "今年共涉及项目学校126所(含2008年续建项目学校18所),总建筑面积约98.7万平方米。\n")
     got = claims(extractor, text)
     assert (got["126所"].year, got["18所"].year, got["约98.7万平方米"].year) == (2009, 2008, 2009)
+
+
+def test_a_projects_designed_size_takes_the_year_it_opens(extractor):
+    text = ("沧州高新区中心学校下月开始动工!预计2021年投入使用\n发布时间: 2019-05-09 09:28:05\n\n"
+            "沧州高新区中心学校建设项目已经获批,可容纳学生及教职工近5000人,预计2021年投入使用。\n\n"
+            "幼儿园:设计规划为12个班,共容纳360人。\n")
+    got = claims(extractor, text)
+    assert (got["近5000人"].year, got["近5000人"].target) == (2021, True)
+    assert (got["360人"].year, got["360人"].target) == (2021, True)

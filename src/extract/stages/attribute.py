@@ -378,10 +378,15 @@ class Attributor:
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source,
                                                   dated_news=doc.anchor_source == "published" and anchor is not None)
-        deadline = self.deadline_after_re.match(after) if target and year is None else None
+        # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工;
+        # 可容纳…近5000人,预计2021年投入使用), over the date of the news that reports it
+        stated = year_source in ("sentence", "paragraph")
+        deadline = self.deadline_after_re.match(after) if target and not stated else None
         if deadline:
-            # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工)
             year, year_source = int(deadline.group("year")), "sentence"
+        elif target and not stated and doc.project_deadline is not None and self.capacity_re.search(before):
+            # the designed size of the one project a text reports, which it says opens in 2021
+            year, year_source = doc.project_deadline, "sentence"
         if year is None and heading_year is not None and year_source != "reset":
             year, year_source = heading_year, "heading"
         elif (year is None and carried_year is not None and year_source not in ("reset", "present") and not in_title

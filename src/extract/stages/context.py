@@ -41,6 +41,9 @@ _FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?
                            r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)"
                            # … or this year's tasks being done (用于完成2011年义务教育学校现代化建设任务)
                            r"|(?:完成|落实)(?P<y>(?:19|20)\d{2})年度?[^,。;\n]{0,16}?任务")
+# a project opening in a year (预计2021年投入使用, 2020年9月建成投用, 计划2023年竣工)
+_OPENING = regex.compile(r"(?:预计|计划|将于|拟于|力争|打算)于?(?P<y>(?:19|20)\d{2})年(?:\d{1,2}月)?(?:底|前)?"
+                         r"(?:建成)?(?:投入使用|投用|竣工|完工|建成|交付使用|开学|招生)")
 # the coming years counted from now: 未来三年(2017-2019年)
 _COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
 # the words for the whole of a special administrative region (全港, 本港; 全澳, 本澳)
@@ -108,6 +111,7 @@ class DocumentContext:
     targets_by_default: bool
     mixed_topics: bool = False        # a bulletin of every topic: only education paragraphs hold claims
     reference_from_period: bool = False   # the reference year is a title's plan period's end (“十四五”)
+    project_deadline: int | None = None   # the one year the text's projects open (预计2021年投入使用)
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
@@ -347,6 +351,7 @@ class ContextBuilder:
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds or announces,
             reference_from_period=period_title,
+            project_deadline=self._project_deadline(text, body_start),
             mixed_topics=bool(self.mixed_topics_re.search((title or "") + "\n" + text[body_start:body_start + 200])),
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
@@ -427,6 +432,11 @@ class ContextBuilder:
         if m and not done:
             return int(m.group("y")), m.start(), m.end()
         return None
+
+    def _project_deadline(self, text: str, body_start: int) -> int | None:
+        """The one year a text's projects open or finish (预计2021年投入使用), when it names one."""
+        years = {int(m.group("y")) for m in _OPENING.finditer(text)}
+        return years.pop() if len(years) == 1 else None
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
