@@ -363,3 +363,9 @@ def test_the_nation_as_the_subject_outweighs_one_place_named_in_passing(extracto
     assert context(extractor, text).home.path == "全国"
     text = "西宁市新建学校\n2014-03-01 来源:西宁晚报\n\n西宁市入学率高于全国平均水平。西宁市新建学校5所。\n"
     assert context(extractor, text).home.path == "青海省西宁市"
+
+
+def test_a_provinces_short_name_counts_as_a_full_name_against_one_compared_place(extractor):
+    text = ("新学年起,上海全市17个区县将全面试行学区化集团化办学。\n上海全市学区和集团数预计为118个。"
+            "徐汇、杨浦、闸北、金山已先行试点。\n外地经验:天津市和平区、厦门也在推进。\n")
+    assert context(extractor, text).home.path == "上海市"

@@ -481,7 +481,9 @@ class ContextBuilder:
                 continue        # a header line other than the title: a site, not the subject
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
-                named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)))
+                # a province's short name (上海, 广东) is as unambiguous as a full name
+                named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)
+                              or e.region.level == "province"))
                 as_place.append(e.label == "REGION")
         # a bare short name (石门 for 石门县, 大理) of a county or city in another province
         # than every full name the article uses (佛山市, 禅城区) is more likely part of a
