@@ -598,3 +598,10 @@ def test_a_projects_designed_size_takes_the_year_it_opens(extractor):
             "幼儿园:设计规划为12个班,共容纳360人。\n")
     got = claims(extractor, text)
     assert got["近5000人"].year == 2021 and got["360人"].year == 2021
+
+
+def test_this_batch_after_a_plan_goes_on_planning(extractor):
+    text = ("今年,马关县将在部分农村学校建设教师周转宿舍238套。\n"
+            "据悉,本批238套教师周转宿舍分布在都龙镇茅坪小学20套、保良街小学20套。\n")
+    got = claims(extractor, text)
+    assert got["20套"].target
