@@ -605,3 +605,10 @@ def test_this_batch_after_a_plan_goes_on_planning(extractor):
             "据悉,本批238套教师周转宿舍分布在都龙镇茅坪小学20套、保良街小学20套。\n")
     got = claims(extractor, text)
     assert got["20套"].target
+
+
+def test_a_section_heading_naming_one_time_dates_its_section(extractor):
+    text = ("某市教育发展规划\n\n一、“十五”期间我市教育事业取得的成果\n\n全市新建学校120所。\n\n"
+            "二、“十一五”面临的形势\n\n全市学龄人口约50万人。\n")
+    got = claims(extractor, text)
+    assert got["120所"].year == 2005

@@ -233,8 +233,9 @@ class Attributor:
         return homes
 
     def paragraph_years(self, text: str, seg: Segmented) -> list[int | None]:
-        """Year context per paragraph: a line that is only a year, or a timeline entry
-        (2010年——…), dates the paragraphs after it until the next one or a new section."""
+        """Year context per paragraph: a section heading naming one time, a line that is
+        only a year, or a timeline entry (2010年——…), dates the paragraphs after it until
+        the next one or a new section."""
         years: list[int | None] = []
         current, current_section = None, None
         section_of = {}
@@ -242,7 +243,7 @@ class Attributor:
             section_of.setdefault(sent.paragraph, sent.section)
         for i, para in enumerate(seg.paragraphs):
             if section_of.get(i, 0) != current_section:
-                current_section, current = section_of.get(i, 0), None
+                current_section, current = section_of.get(i, 0), self._heading_year(seg, section_of.get(i, 0))
             m = self.year_heading_re.match(text, para.start, para.end)
             if m:
                 current = int(m.group(1))
@@ -257,6 +258,15 @@ class Attributor:
             category = self.units_default.get(q.unit) or a.category
         year, source = (cell.year, "table") if cell.year is not None else (a.year, a.year_source)
         return replace(a, category=category, subject=cell.header or subject, year=year, year_source=source)
+
+    def _heading_year(self, seg: Segmented, k: int) -> int | None:
+        """The one time a section's heading names (一、“十五”期间我市教育事业取得的成果), which
+        dates the section; None for the body, several times or none, or a period since."""
+        if k == 0 or k >= len(seg.sections) or not seg.sections[k].heading:
+            return None
+        cues = self._time_cues(seg.sections[k].heading, None)[0]
+        years = {y for _, what, y in cues if what == "year"}
+        return years.pop() if len(years) == 1 and len(cues) == 1 else None
 
     def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
         """The guideline's carry-over across paragraphs: a text that states one time
