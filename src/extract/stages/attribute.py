@@ -143,7 +143,9 @@ class Attributor:
         cats = load_yaml((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
         # in a plan, what its own sentence says was reached is no target
-        self.reached_re = _alt(load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))["reached"])
+        context_cues = load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))
+        self._reached_re = _alt(context_cues["reached"])
+        self.baseline_re = regex.compile(context_cues["reached_baseline"])
         self.town_re = regex.compile(cues["towns"]["pattern"])
         self.not_in_town = set(cues["towns"]["not_in_name"])
         self.town_locative = regex.compile(cues["towns"]["locative"])
@@ -380,10 +382,10 @@ class Attributor:
             kind, sign = "change", previous.value_sign
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
                                  para_before[:len(para_before) - len(before)], anchor, doc)
-        if plan_goes_on and not target and not self.reached_re.search(before) and not _DONE.search(before):
+        if plan_goes_on and not target and not self._reached(before) and not _DONE.search(before):
             target = True       # the sentence goes on from a plan (其中/另外/以及…)
         if (not target and q.unit not in _PEOPLE and self.budget_re.search(before)
-                and not self.reached_re.search(clause)):
+                and not self._reached(clause)):
             target = True       # 教育开支预算达一千二百四十亿元: a budget is a planned amount
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source,
@@ -472,6 +474,11 @@ class Attributor:
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier,
                            region_source if region is not None else "none", year_source, q.unit)
 
+    def _reached(self, text: str) -> bool:
+        """The text says a value was reached (已建成, 累计, 去年…); a year named only as a
+        comparison's baseline (较上年增加60多亿元) says nothing of the sort."""
+        return bool(self._reached_re.search(self.baseline_re.sub("", text)))
+
     def _is_target(self, before: str, after: str, earlier: str, anchor: int | None,
                    doc: DocumentContext) -> bool:
         """A planned or promised value: a cue before it in its sentence; else, when its
@@ -479,7 +486,7 @@ class Attributor:
         capacity right after its plan, or a goal or task named after the figure."""
         if self._target(before, anchor):
             return True
-        if self.forecast_re.search(before) or self.reached_re.search(before):
+        if self.forecast_re.search(before) or self._reached(before):
             return False
         if doc.targets_by_default:
             return True
@@ -497,14 +504,14 @@ class Attributor:
         # the designed capacity of a school being built (预计6月完工,…可提供学位1080个)
         if self.capacity_re.search(before) and not self.running_re.search(before + after):
             last = _last_sentence(earlier) if earlier else ""
-            if self.reached_re.search(last) or _PAST_YEAR.search(last):
+            if self._reached(last) or _PAST_YEAR.search(last):
                 last = ""       # 该校去年建成。项目可容纳24个教学班: built, so running
             if self.under_construction_re.search(last + before + after):
                 return True
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
         return (bool(self.goal_after_re.search(_CLAUSE_END.split(after, 1)[0]))
-                and not self.reached_re.search(after) and not _DONE.search(before + after)
+                and not self._reached(after) and not _DONE.search(before + after)
                 and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
 
     def _same_head_item(self, gap: str, subject: str) -> bool:
@@ -571,7 +578,7 @@ class Attributor:
         # it was reached (“十四五”期间,…累计投入…; 过去五年(指“十四五”时期))
         for m in self.plan_re.finditer(text):
             if ((pub_year is None or self.plan_periods[m.group(1)] > pub_year)
-                    and not self.reached_re.search(text)):
+                    and not self._reached(text)):
                 last = max(last, m.end())
         for pattern in self.target_pattern_res:
             for m in pattern.finditer(text):
