@@ -443,6 +443,8 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     ("仪器设备值17919.79万元,较上年增加463.26万元。", "17919.79万元", "facilities"),   # f3g05: what equipment is worth
     ("截止11月底,全港公营中学有45,363个空缺。", "45,363个", "school_places"),      # f1c03
     ("小学校数17所;毕业4008人;招生3675人。", "4008人", "students"),               # f3g05
+    ("海淀北部地区新添8640个中小学学位。", "8640个", "school_places"),            # f2f06: 中 opens a noun here
+    ("全市有5所中学。", "5所", "schools"),
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
     assert claims(extractor, text)[figure].category == category

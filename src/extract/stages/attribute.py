@@ -70,7 +70,7 @@ _BOOK_TITLE = regex.compile(r"《[^《》\n]{0,80}》")
 _FOUR_DIGIT_YEAR = regex.compile(r"20\d\d")
 _COMPARED_WITH = regex.compile(r"(?:比|较|相较|相比|与)$")
 _CUT_OFF_DATE = regex.compile(r"^[^\p{Han}“]*(?:年|月|日)?")   # no cut-off "025年" at the front of a tail
-_NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中|次)")
+_NOT_NOUN_START = regex.compile(r"^(?:的|以上|以下|左右|,|。|、|;|\)|,|和|与|及|等|,|占|达|是|为|在|到|至|中(?![小学职专心])|次)")
 
 
 _PEOPLE = ("人", "人次")
