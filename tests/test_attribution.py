@@ -614,3 +614,11 @@ def test_a_section_heading_naming_one_time_dates_its_section(extractor):
             "二、“十一五”面临的形势\n\n全市学龄人口约50万人。\n")
     got = claims(extractor, text)
     assert got["120所"].year == 2005
+
+
+def test_a_section_heading_dates_its_subsections_until_one_names_its_own_time(extractor):
+    text = ("某市教育发展规划\n\n一、“十五”期间我市教育事业取得的成果\n\n(一)各级各类教育有了长足发展\n\n"
+            "1、义务教育成效显著。全市新建学校120所。\n\n(二)2003年的工作\n\n全市新建学校30所。\n")
+    got = claims(extractor, text)
+    assert got["120所"].year == 2005        # (一) and 1、 name no time: the 一、 heading dates them
+    assert got["30所"].year == 2003         # (二) names its own

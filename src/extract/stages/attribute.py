@@ -263,12 +263,17 @@ class Attributor:
 
     def _heading_year(self, seg: Segmented, k: int) -> int | None:
         """The one time a section's heading names (一、“十五”期间我市教育事业取得的成果), which
-        dates the section; None for the body, several times or none, or a period since."""
-        if k == 0 or k >= len(seg.sections) or not seg.sections[k].heading:
-            return None
-        cues = self._time_cues(seg.sections[k].heading, None)[0]
-        years = {y for _, what, y in cues if what == "year"}
-        return years.pop() if len(years) == 1 and len(cues) == 1 else None
+        dates the section and its subsections ((一)各级各类教育… 1、义务教育…) up to a
+        heading that names a time of its own; None for the body, several times or none,
+        or a period since."""
+        while 0 < k < len(seg.sections):
+            section = seg.sections[k]
+            cues = self._time_cues(section.heading, None)[0] if section.heading else []
+            if cues:
+                years = {y for _, what, y in cues if what == "year"}
+                return years.pop() if len(years) == 1 and len(cues) == 1 else None
+            k = section.parent if section.parent is not None else 0
+        return None
 
     def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
         """The guideline's carry-over across paragraphs: a text that states one time
