@@ -37,6 +37,8 @@ def labels(er, text):
     ("印发《开展集团化等多种办学模式改革,推动基础教育高质量发展》的通知",
      [("POLICY", "《开展集团化等多种办学模式改革,推动基础教育高质量发展》", None)]),
     ("新疆生产建设兵团第十二师", [("REGION", "新疆生产建设兵团第十二师", "新疆生产建设兵团第十二师")]),
+    # a campus, a count of districts: the bare name before them is still the place
+    ("厦门翔安校区和同安两区", [("REGION", "厦门翔安", "福建省厦门市翔安区"), ("REGION", "同安", "福建省厦门市同安区")]),
 ])
 def test_entities(er, text, expected):
     assert labels(er, text) == expected
@@ -47,6 +49,7 @@ def test_entities(er, text, expected):
     ("十九届三中全会,其中一中", []),                     # 三中/一中 outside a school name
     ("江西城市建设与中华民族共同体", [("REGION", "江西", "江西省")]),  # not 西城; not a group
     ("位于城中区安宁路12号,南京路和张掖大街", [("REGION", "城中区", None)]),   # streets named after places
+    ("金寨南路棚改项目,太白湖区1所", []),        # a road; 太白 starts another place's name (fresh f4k03, f4k07)
 ])
 def test_no_false_positives(er, text, expected):
     assert labels(er, text) == expected
