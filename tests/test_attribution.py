@@ -622,3 +622,10 @@ def test_a_section_heading_dates_its_subsections_until_one_names_its_own_time(ex
     got = claims(extractor, text)
     assert got["120所"].year == 2005        # (一) and 1、 name no time: the 一、 heading dates them
     assert got["30所"].year == 2003         # (二) names its own
+
+
+def test_a_plan_whose_years_are_stated_dates_what_it_did_by_its_end(extractor):
+    text = "《甘肃省学前教育三年行动计划(2011-2013年)》实施三年来,新建、改扩建幼儿园1300所。\n"
+    assert claims(extractor, text)["1300所"].year == 2013     # guideline: a stated period's end year
+    text = "近三年来,全省新建、改扩建幼儿园1300所。\n"
+    assert claims(extractor, text)["1300所"].year is None      # no period stated

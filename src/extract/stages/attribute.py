@@ -57,6 +57,8 @@ _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 # 新增班级24个学位1080个: one verb, two counts, only a noun between them
 _BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
 _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[约近超逾]?$")
+# How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
+_STATED_PERIOD_GAP = 8
 _ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
@@ -628,9 +630,11 @@ class Attributor:
             else:
                 cues.append((m.start(), "year", y))
         range_start = None
+        range_ends = []
         for m in _YEAR_RANGE_END.finditer(before):
             cues.append((m.end(), "year", int(m.group(1))))           # 2020至2022年 -> 2022
             range_start = int(m.group()[:4])
+            range_ends.append(m.end())
         for m in self.plan_re.finditer(before):
             cues.append((m.start(), "year", self.plan_periods[m.group(1)]))
         for m in self.present_re.finditer(before):
@@ -647,6 +651,8 @@ class Attributor:
                 # the item's own year, whether the day is past or coming (由9月1日起生效)
                 cues.append((m.start(), "anchor", pub_year))
         for m in self.period_reset_re.finditer(before):
+            if any(0 <= m.start() - end <= _STATED_PERIOD_GAP for end in range_ends):
+                continue        # 《…计划(2011-2013年)》实施三年来: the period is stated, it ends in 2013
             cues.append((m.start(), "open", None))                     # 近年来: no single year
         # (undated: the period's end is not known either; a year named as a baseline, 较2020年,
         # is no date of writing)
