@@ -629,3 +629,14 @@ def test_a_plan_whose_years_are_stated_dates_what_it_did_by_its_end(extractor):
     assert claims(extractor, text)["1300所"].year == 2013     # guideline: a stated period's end year
     text = "近三年来,全省新建、改扩建幼儿园1300所。\n"
     assert claims(extractor, text)["1300所"].year is None      # no period stated
+
+
+def test_a_plan_text_looking_back_states_no_targets(extractor):
+    text = ("海淀“十四五”教育规划:5年将新增学位近4万个\n\n发布时间:2020-11-19\n\n"
+            "“十四五”时期,海淀区计划新增中小学学位3.6万个。\n\n"
+            "“十三五”期间,海淀区通过新建改扩建,5年间新增中小学学位1.37万个。\n\n"
+            "全区新建学校126所(含2008年续建项目学校18所)。\n")
+    got = claims(extractor, text)
+    assert got["3.6万个"].target
+    assert not got["1.37万个"].target        # 十三五 was over when the plan was written (dev k41)
+    assert got["18所"].target                # a part in brackets dates nothing

@@ -60,6 +60,7 @@ _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[�
 # How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
 _STATED_PERIOD_GAP = 8
 _ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
+_OPEN_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]*$")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -486,6 +487,17 @@ class Attributor:
         comparison's baseline (较上年增加60多亿元) says nothing of the sort."""
         return bool(self._reached_re.search(self.baseline_re.sub("", text)))
 
+    def _reviews_the_past(self, text: str, anchor: int | None) -> bool:
+        """In a plan's text, a paragraph that looks back: it names a plan period over by
+        the time of writing (“十三五”期间 in 2020) or only years before it (从2015年的31.5万人)."""
+        if anchor is None:
+            return False
+        text = _OPEN_ASIDE.sub("", _ASIDE.sub("", text))     # (含2008年续建项目学校18所) is a part, not a time
+        if any(self.plan_periods[m.group(1)] <= anchor for m in self.plan_re.finditer(text)):
+            return True
+        years = [int(y) for y in _FOUR_DIGIT_YEAR.findall(text)]
+        return bool(years) and max(years) < anchor
+
     def _is_target(self, before: str, after: str, earlier: str, anchor: int | None,
                    doc: DocumentContext) -> bool:
         """A planned or promised value: a cue before it in its sentence; else, when its
@@ -495,7 +507,7 @@ class Attributor:
             return True
         if self.forecast_re.search(before) or self._reached(before):
             return False
-        if doc.targets_by_default:
+        if doc.targets_by_default and not self._reviews_the_past(earlier + before, anchor):
             return True
         # a paragraph that opens with a plan's deadline (新疆提出,到2020年,…毛入园率达到98%以上。
         # 义务教育…巩固率达到95%): its later sentences go on with the plan's goals
