@@ -529,7 +529,7 @@ class Attributor:
                 return True
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
-        return (bool(self.goal_after_re.search(_CLAUSE_END.split(after, 1)[0]))
+        return (bool(self.goal_after_re.search(_KIND_CLAUSE_END.split(after, 1)[0]))
                 and not self._reached(after) and not _DONE.search(before + after)
                 and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
 
