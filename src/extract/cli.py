@@ -15,15 +15,44 @@ from extract.watchdog import DEFAULT_BUDGET_S
 EXIT_ERRORS = 3   # the run finished, but some articles (or claims) are in the errors table
 
 
+def COLUMN_OPTIONS(f):
+    """--text-column ... --id-column: which table columns hold an article's text and metadata."""
+    for name, what, default in reversed((
+            ("text", "holding the article text, tried in order", "text|content|body|正文|内容"),
+            ("title", "of the title", "title|标题"),
+            ("date", "of the publication date", "published|date|publish_time|pubdate|发布时间|日期"),
+            ("url", "of the URL", "url|link|链接|网址"),
+            ("id", "of the id, the article key", "id"))):
+        f = click.option(f"--{name}-column", default=None, metavar="NAMES",
+                         help=f"Table column(s) {what} [{default}]")(f)
+    return f
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="extract")
-def main() -> None:
-    """Numeric claims from Chinese school-education articles, as Parquet tables."""
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Corpus configuration (default: ./extract.toml, else [tool.extract] in ./pyproject.toml)")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """Numeric claims from Chinese school-education articles, as Parquet tables.
+
+    Defaults for every command (input and output folders, rules folders,
+    table columns, workers, budget) come from ./extract.toml or the
+    [tool.extract] table of ./pyproject.toml; a flag overrides them.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    from extract import config
+    try:
+        cfg = config.load(config_path)
+    except config.ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from exc
+    ctx.obj = cfg
+    if cfg.path is not None:
+        ctx.default_map = cfg.default_map()
 
 
 @main.command()
-@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="INPUT_DIR")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for claims/articles/entities/errors .parquet")
 @click.option("--rules", "user_rules", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -44,27 +73,26 @@ def main() -> None:
               help="Seconds of processing per article; an article over it becomes an errors row (0 = no limit)")
 @click.option("--follow-symlinks", is_flag=True,
               help="Read symbolic links that point outside INPUT_DIR (default: listed as skipped)")
-@click.option("--text-column", default=None, metavar="NAMES",
-              help="Table column(s) holding the article text, tried in order [text|content|body]")
-@click.option("--title-column", default=None, metavar="NAMES", help="Table title column(s) [title]")
-@click.option("--date-column", default=None, metavar="NAMES",
-              help="Table publication date column(s) [published|date|publish_time|pubdate]")
-@click.option("--url-column", default=None, metavar="NAMES", help="Table URL column(s) [url|link]")
-@click.option("--id-column", default=None, metavar="NAMES", help="Table id column(s), the article key [id]")
+@click.option("--skip-tables-without-text", is_flag=True,
+              help="List a table with none of the text columns as an errors row and go on (default: stop "
+                   "before changing OUT)")
+@COLUMN_OPTIONS
 def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
-        workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks, text_column,
-        title_column, date_column, url_column, id_column) -> None:
+        workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks,
+        skip_tables_without_text, text_column, title_column, date_column, url_column, id_column) -> None:
     """Extract claims from every article under INPUT_DIR: .txt/.md, web pages
     (.html/.htm) and tables with one article per row (.jsonl/.ndjson, .csv,
     .parquet; column options take NAMES as a|b|c).
 
     Exit status: 0 when every article was extracted, 3 when some are in the
     errors table with severity error (failed articles, dropped claims,
-    unreadable folders), 1 when the run itself failed (message on stderr).
+    unreadable folders), 1 when the run itself failed (message on stderr),
+    e.g. a table with none of the text columns.
     """
     import os
 
-    from extract.inputs.tables import Columns
+    from extract.inputs.tables import MissingTextColumn
+    from extract.runs.errorkinds import format_kinds, read_kinds
     from extract.stages.rules import load_rules
     from extract.runs.run import run as run_batch
     from extract.runs.writer import arrow_without_pandas
@@ -72,10 +100,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     if engine == "local":   # dask brings its own pandas use
         arrow_without_pandas()
 
-    given = {"text": text_column, "title": title_column, "date": date_column, "url": url_column,
-             "id": id_column}
-    columns = Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip())
-                         for k, v in given.items() if v})
+    columns = columns_from(text_column, title_column, date_column, url_column, id_column)
 
     try:
         rules = load_rules(list(user_rules))
@@ -96,16 +121,28 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
         summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
                             workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
                             rules=rules, shard_size=shard_size, budget_s=budget_s or None,
-                            follow_symlinks=follow_symlinks, columns=columns)
-    except OutFolderBusy as exc:
+                            follow_symlinks=follow_symlinks, columns=columns,
+                            skip_tables_without_text=skip_tables_without_text)
+    except (OutFolderBusy, MissingTextColumn) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(os_error_message(exc, out_dir)) from exc
+    kinds = read_kinds(out_dir) if summary.errors or summary.warnings or summary.skipped else []
+    if kinds:
+        click.echo(format_kinds(kinds), err=True)
     click.echo(f"{summary.articles} articles ({summary.processed} processed, {summary.carried} unchanged, "
                f"{summary.resumed} resumed), {summary.claims} claims, {summary.errors} errors, "
                f"{summary.warnings} warnings, {summary.skipped} skipped -> {out_dir}", err=True)
     if summary.errors:
         sys.exit(EXIT_ERRORS)
+
+
+def columns_from(text=None, title=None, date=None, url=None, id=None):
+    """Columns from the column options (NAMES as a|b|c); a field not given keeps its defaults."""
+    from extract.inputs.tables import Columns
+
+    given = {"text": text, "title": title, "date": date, "url": url, "id": id}
+    return Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip()) for k, v in given.items() if v})
 
 
 def os_error_message(exc: OSError, out_dir: Path) -> str:

@@ -44,7 +44,8 @@ from extract import __version__
 
 from extract import watchdog
 from extract.inputs import FILE_FORMATS, discover, read_file_article
-from extract.inputs.tables import Columns, Scan, TableRow, scan_tables, split_spool
+from extract.inputs.tables import (Columns, MissingTextColumn, Scan, TableRow, scan_tables, split_spool,
+                                   tables_without_text)
 from extract.inputs.load import LoadError, RawArticle
 from extract.runs.manifest import read_manifest, remove_manifest, write_manifest
 from extract.models import TABLES, ArticleRow, ErrorRow, arrow_schema
@@ -88,7 +89,8 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         scheduler: str | None = None, resume: bool = False, full: bool = False,
         user_rules: list[Path] | None = None, rules: RuleSet | None = None,
         shard_size: int | None = None, budget_s: float | None = watchdog.DEFAULT_BUDGET_S,
-        follow_symlinks: bool = False, columns: Columns | None = None) -> RunSummary:
+        follow_symlinks: bool = False, columns: Columns | None = None,
+        skip_tables_without_text: bool = False) -> RunSummary:
     """Extract every article under input_dir into out_dir.
 
     workers=1 runs in this process (with `extractor` if given); workers>1 a
@@ -98,7 +100,10 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     not re-extracted unless full=True.  Each article gets `budget_s` seconds.
     Tables (.jsonl/.ndjson, .csv, .parquet) hold one article per row, found
     by `columns`; a row's article key is its id, else its url, else file#row,
-    and its hash covers its text and metadata.
+    and its hash covers its text and metadata.  A table with none of the
+    text columns raises MissingTextColumn before out_dir is touched (a flag
+    would have made its rows articles: their claims must not become one
+    errors row), unless skip_tables_without_text (then it is an errors row).
     One run at a time per out_dir (OutFolderBusy); on failure the run's
     temporary files are removed (and, when the disk is full, its shard parts).
     """
@@ -107,14 +112,19 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         raise FileNotFoundError(f"input folder not found: {input_dir}")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r} (local | dask)")
+    columns = columns or Columns()
+    found = discover(input_dir, follow_symlinks)
+    if not skip_tables_without_text:
+        missing = tables_without_text(input_dir, found[2], columns)
+        if missing:
+            raise MissingTextColumn(missing, columns)
     out_dir.mkdir(parents=True, exist_ok=True)
     with OutLock(out_dir):
         try:
             return _run_locked(input_dir, out_dir, extractor, max_bytes, progress, workers=workers,
                                engine=engine, scheduler=scheduler, resume=resume, full=full,
                                user_rules=user_rules, rules=rules, shard_size=shard_size,
-                               budget_s=budget_s, follow_symlinks=follow_symlinks,
-                               columns=columns or Columns())
+                               budget_s=budget_s, found=found, columns=columns)
         except BaseException as exc:
             _remove_temporaries(out_dir, all_parts=isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
             raise
@@ -123,7 +133,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
 def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max_bytes: int,
                 progress: bool | None, *, workers: int, engine: str, scheduler: str | None, resume: bool,
                 full: bool, user_rules: list[Path] | None, rules: RuleSet | None, shard_size: int | None,
-                budget_s: float | None, follow_symlinks: bool, columns: Columns) -> RunSummary:
+                budget_s: float | None, found: tuple, columns: Columns) -> RunSummary:
     t_start = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if extractor is not None:
@@ -134,7 +144,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     # -- load: list, hash, plan -------------------------------------------------
-    found, articles, tables = discover(input_dir, follow_symlinks)
+    found, articles, tables = found
     listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
     # a table's hash changes when any row does: enough to key the run (rows are hashed when planned)
     table_listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, None)) for p in tables]
