@@ -170,7 +170,8 @@ def test_a_broken_config_is_an_error_naming_file_and_key(tmp_path, monkeypatch, 
 
 
 def test_every_command_reads_the_configuration(tmp_path, monkeypatch):
-    """rules (explain, coverage, rules test), the output folder (query, report)."""
+    """rules (explain, coverage, rules test), columns (explain, coverage), the input
+    folder (coverage), the output folder (explain, query, report)."""
     monkeypatch.chdir(tmp_path)
     _corpus(tmp_path)
     (tmp_path / "extract.toml").write_text(CONFIG, encoding="utf-8")
@@ -183,8 +184,12 @@ def test_every_command_reads_the_configuration(tmp_path, monkeypatch):
     assert res.exit_code == 0 and res.output.split() == ['"n"', "1"], res.output
     res = invoke(["report", "--output", "r.html"])
     assert res.exit_code == 0 and (tmp_path / "r.html").is_file(), res.output
-    res = invoke(["coverage", "--top", "0"])
-    assert res.exit_code == 0 and "numbers in article bodies" in res.output, res.output
+    res = invoke(["coverage", "--top", "0"])     # the input folder and columns of the file
+    assert res.exit_code == 0 and "2 articles: " in res.output and "not read" not in res.output, res.output
+    res = invoke(["explain", "exports/t.csv", "--article", "n1"])   # its columns, its rules
+    assert res.exit_code == 0 and "=== n1 (t.csv row 0)" in res.output and "rule user.sheng" in res.output
+    res = invoke(["explain", "--article", "n2"])   # its output folder
+    assert res.exit_code == 0 and "claims.parquet holds these 2 claims for n2" in res.output, res.output
 
 
 # -- a missing text column stops the run before anything changes --------------------------------

@@ -8,24 +8,12 @@ from pathlib import Path
 
 import click
 
+from extract.config import column_options, columns_from
 from extract.runs.outlock import OutFolderBusy
 from extract.stages.rules import RuleError
 from extract.watchdog import DEFAULT_BUDGET_S
 
 EXIT_ERRORS = 3   # the run finished, but some articles (or claims) are in the errors table
-
-
-def COLUMN_OPTIONS(f):
-    """--text-column ... --id-column: which table columns hold an article's text and metadata."""
-    for name, what, default in reversed((
-            ("text", "holding the article text, tried in order", "text|content|body|正文|内容"),
-            ("title", "of the title", "title|标题"),
-            ("date", "of the publication date", "published|date|publish_time|pubdate|发布时间|日期"),
-            ("url", "of the URL", "url|link|链接|网址"),
-            ("id", "of the id, the article key", "id"))):
-        f = click.option(f"--{name}-column", default=None, metavar="NAMES",
-                         help=f"Table column(s) {what} [{default}]")(f)
-    return f
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +64,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 @click.option("--skip-tables-without-text", is_flag=True,
               help="List a table with none of the text columns as an errors row and go on (default: stop "
                    "before changing OUT)")
-@COLUMN_OPTIONS
+@column_options
 def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
         workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks,
         skip_tables_without_text, text_column, title_column, date_column, url_column, id_column) -> None:
@@ -135,14 +123,6 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
                f"{summary.warnings} warnings, {summary.skipped} skipped -> {out_dir}", err=True)
     if summary.errors:
         sys.exit(EXIT_ERRORS)
-
-
-def columns_from(text=None, title=None, date=None, url=None, id=None):
-    """Columns from the column options (NAMES as a|b|c); a field not given keeps its defaults."""
-    from extract.inputs.tables import Columns
-
-    given = {"text": text, "title": title, "date": date, "url": url, "id": id}
-    return Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip()) for k, v in given.items() if v})
 
 
 def os_error_message(exc: OSError, out_dir: Path) -> str:

@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:   # pragma: no cover - Python 3.10
@@ -187,3 +189,26 @@ def _parse(data: dict, base: Path, path: Path, where: str) -> Config:
             parsed[name] = names
         kw["columns"] = parsed
     return Config(path=path, **kw)
+
+
+# -- the column options, shared by run, explain and coverage --------------------------------
+
+def column_options(f):
+    """--text-column ... --id-column: which table columns hold an article's text and metadata."""
+    for name, what, default in reversed((
+            ("text", "holding the article text, tried in order", "text|content|body|正文|内容"),
+            ("title", "of the title", "title|标题"),
+            ("date", "of the publication date", "published|date|publish_time|pubdate|发布时间|日期"),
+            ("url", "of the URL", "url|link|链接|网址"),
+            ("id", "of the id, the article key", "id"))):
+        f = click.option(f"--{name}-column", default=None, metavar="NAMES",
+                         help=f"Table column(s) {what} [{default}]")(f)
+    return f
+
+
+def columns_from(text=None, title=None, date=None, url=None, id=None):
+    """Columns from the column options (NAMES as a|b|c); a field not given keeps its defaults."""
+    from extract.inputs.tables import Columns
+
+    given = {"text": text, "title": title, "date": date, "url": url, "id": id}
+    return Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip()) for k, v in given.items() if v})
