@@ -271,7 +271,7 @@ def test_keys_reruns_and_workers_on_rows(tmp_path, extractor):
 
 
 def test_an_interrupted_run_over_rows_resumes(tmp_path, extractor, monkeypatch):
-    import extract.runs.run as run_module
+    import extract.runs.article as run_module   # one article of a shard: process_row
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt")) if p.stat().st_size < 10_000]
     inp = tmp_path / "in"

@@ -47,7 +47,11 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
               multiple=True, help="Extra rules folder; a rule with a shipped id overrides it")
 @click.option("--max-bytes", type=int, default=20_000_000, show_default=True,
               help="Larger files become errors rows")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when on a terminal)")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar; --no-progress: no bar and no progress log lines (default: a bar on a terminal, "
+                   "else a log line every 5 s)")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print nothing but errors: no progress, no log lines, no summary (the exit status tells)")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: the machine's cores; 1 = in this process)")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -65,7 +69,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
               help="List a table with none of the text columns as an errors row and go on (default: stop "
                    "before changing OUT)")
 @column_options
-def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress,
+def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes: int, progress, quiet,
         workers, engine, scheduler, resume, full, shard_size, budget_s, follow_symlinks,
         skip_tables_without_text, text_column, title_column, date_column, url_column, id_column) -> None:
     """Extract claims from every article under INPUT_DIR: .txt/.md, web pages
@@ -87,6 +91,12 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
 
     if engine == "local":   # dask brings its own pandas use
         arrow_without_pandas()
+    if quiet:
+        logging.getLogger().setLevel(logging.WARNING)   # ours
+        # dask.distributed sets its loggers' levels from its config when imported, here and
+        # in its worker processes: the environment reaches both
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"
+        logging.getLogger("distributed").setLevel(logging.WARNING)
 
     columns = columns_from(text_column, title_column, date_column, url_column, id_column)
 
@@ -94,7 +104,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
         rules = load_rules(list(user_rules))
     except RuleError as exc:
         raise click.ClickException(f"broken rule file: {exc}") from exc
-    for line in rules.overridden:
+    for line in rules.overridden if not quiet else ():
         click.echo(f"override: {line}", err=True)
     cores = os.cpu_count() or 1
     if workers and workers > cores and not scheduler:
@@ -106,7 +116,8 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
         from extract.pipeline import Extractor
         extractor = Extractor(rules=rules)
     try:
-        summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes, progress=progress,
+        summary = run_batch(input_dir, out_dir, extractor, max_bytes=max_bytes,
+                            progress=False if quiet else progress, quiet=quiet or progress is False,
                             workers=workers, engine=engine, scheduler=scheduler, resume=resume, full=full,
                             rules=rules, shard_size=shard_size, budget_s=budget_s or None,
                             follow_symlinks=follow_symlinks, columns=columns,
@@ -116,11 +127,14 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     except OSError as exc:
         raise click.ClickException(os_error_message(exc, out_dir)) from exc
     kinds = read_kinds(out_dir) if summary.errors or summary.warnings or summary.skipped else []
+    if quiet:   # only what made the exit status 3
+        kinds = [k for k in kinds if k.severity == "error"]
     if kinds:
         click.echo(format_kinds(kinds), err=True)
-    click.echo(f"{summary.articles} articles ({summary.processed} processed, {summary.carried} unchanged, "
-               f"{summary.resumed} resumed), {summary.claims} claims, {summary.errors} errors, "
-               f"{summary.warnings} warnings, {summary.skipped} skipped -> {out_dir}", err=True)
+    if not quiet:
+        click.echo(f"{summary.articles} articles ({summary.processed} processed, {summary.carried} unchanged, "
+                   f"{summary.resumed} resumed), {summary.claims} claims, {summary.errors} errors, "
+                   f"{summary.warnings} warnings, {summary.skipped} skipped -> {out_dir}", err=True)
     if summary.errors:
         sys.exit(EXIT_ERRORS)
 

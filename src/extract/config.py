@@ -212,3 +212,13 @@ def columns_from(text=None, title=None, date=None, url=None, id=None):
 
     given = {"text": text, "title": title, "date": date, "url": url, "id": id}
     return Columns(**{k: tuple(n.strip() for n in v.split("|") if n.strip()) for k, v in given.items() if v})
+
+
+def load_rules_or_fail(user_rules):
+    """The shipped rules with the --rules folders, or a click error naming the broken file."""
+    from extract.stages.rules import RuleError, load_rules
+
+    try:
+        return load_rules(list(user_rules))
+    except RuleError as exc:
+        raise click.ClickException(f"broken rule file: {exc}") from exc

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 import regex
 
-from extract.config import column_options, columns_from
+from extract.config import column_options, columns_from, load_rules_or_fail
 from extract.stages.normalize import normalize
 from extract.stages.quantities import RuleTimeout, find_quantities
 from extract.stages.rules import RuleSet, vocabulary_fragments
@@ -174,11 +174,9 @@ def coverage_cmd(input_dir: Path, user_rules, out: Path | None, context: str, to
     exclusion explained, in every article under INPUT (a folder or one file),
     read as `extract run` reads them: .txt/.md, web pages, table rows (same
     column options).  Files that cannot be read are named, not counted."""
-    from extract.authoring.tools import _load
-
     if not input_dir.exists():
         raise click.ClickException(f"no such file or folder: {input_dir}")
-    rules = _load(user_rules)
+    rules = load_rules_or_fail(user_rules)
     columns = columns_from(*(column_names[f"{k}_column"] for k in ("text", "title", "date", "url", "id")))
     result = coverage(input_dir, rules, context, columns, max_bytes, follow_symlinks)
     rows = result.groups

@@ -27,7 +27,7 @@ from typing import Iterable
 
 import click
 
-from extract.config import column_options, columns_from
+from extract.config import column_options, columns_from, load_rules_or_fail
 from extract.stages.normalize import normalize
 from extract.stages.quantities import Quantity, RuleTimeout, find_quantities
 from extract.stages.rules import Example, Rule, RuleError, RuleSet, load_rules
@@ -216,11 +216,7 @@ _RULES_OPT = click.option("--rules", "user_rules", type=click.Path(exists=True, 
                           multiple=True, help="Extra rules folder (repeatable); a rule with a shipped id overrides it")
 
 
-def _load(user_rules) -> RuleSet:
-    try:
-        return load_rules(list(user_rules))
-    except RuleError as exc:
-        raise click.ClickException(f"broken rule file: {exc}") from exc
+_load = load_rules_or_fail   # the rules of a command (shared with coverage, see extract.config)
 
 
 @click.group("rules")

@@ -21,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from extract.runs import article
 from extract.runs.lifeline import watch_parent
 from extract.models import ErrorRow
 from extract.stages.rules import RuleSet
@@ -65,8 +66,6 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     articles), rows (the shard's table-row input, or None), max_bytes, version,
     budget (seconds per article, optional).  Writes the shard part folder;
     returns its stats."""
-    from extract.runs.run import process_path, process_row  # run imports this module
-
     extractor = get_extractor(rules)
     if extractor.version != task["version"]:
         # Code or data changed under the run (or a remote worker runs other code): the rows
@@ -81,13 +80,12 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     for rel, row in _work_items(task):
         try:
             if row is None:
-                result, errors = process_path(extractor, input_dir / rel, rel, task["max_bytes"],
-                                              task.get("budget"))
+                result, errors = article.process_path(extractor, input_dir / rel, rel, task["max_bytes"],
+                                                      task.get("budget"))
             else:
-                result, errors = process_row(extractor, row, task.get("budget"))
+                result, errors = article.process_row(extractor, row, task.get("budget"))
         except Exception as exc:  # process_path/row catch per-stage failures; this is a last guard
-            from extract.runs.run import _failed
-            result, errors = _failed(extractor, rel, "", 0, row), [ErrorRow(
+            result, errors = article.failed(extractor, rel, "", 0, row), [ErrorRow(
                 path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")]
         tables["errors"].extend(errors)
         stats["errors"] += sum(e.severity == "error" for e in errors)
