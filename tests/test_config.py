@@ -171,7 +171,7 @@ def test_a_broken_config_is_an_error_naming_file_and_key(tmp_path, monkeypatch, 
 
 def test_every_command_reads_the_configuration(tmp_path, monkeypatch):
     """rules (explain, coverage, rules test), columns (explain, coverage), the input
-    folder (coverage), the output folder (explain, query, report)."""
+    folder (coverage), the output folder (explain, query, report, evaluate)."""
     monkeypatch.chdir(tmp_path)
     _corpus(tmp_path)
     (tmp_path / "extract.toml").write_text(CONFIG, encoding="utf-8")
@@ -182,6 +182,10 @@ def test_every_command_reads_the_configuration(tmp_path, monkeypatch):
     assert res.exit_code == 0 and "1 rules" in res.output, res.output
     res = invoke(["query", "select count(*) as n from claims where rule_id = 'user.sheng'", "--format", "csv"])
     assert res.exit_code == 0 and res.output.split() == ['"n"', "1"], res.output
+    (tmp_path / "gold.jsonl").write_text(json.dumps({"article": "n1", "start": 6, "end": 10, "value": 120,
+                                                     "unit": "生"}) + "\n", encoding="utf-8")
+    res = invoke(["evaluate", "gold.jsonl", "--json"])    # the run's folder from the file
+    assert res.exit_code == 0 and json.loads(res.output)["matched"] == 1, res.output
     res = invoke(["report", "--output", "r.html"])
     assert res.exit_code == 0 and (tmp_path / "r.html").is_file(), res.output
     res = invoke(["coverage", "--top", "0"])     # the input folder and columns of the file

@@ -95,6 +95,13 @@ def test_gold_of_articles_not_in_the_run_is_skipped_with_a_warning(out, tmp_path
     scores = json.loads(res.stdout)
     assert (scores["gold"], scores["skipped_gold"]) == (3, 3)
     assert scores["recall"] == pytest.approx(2 / 3)             # b.txt's gold claim counts as missed
+    # the run's folder may come from --out (or extract.toml); without it, one path is not enough
+    res = CliRunner().invoke(main, ["evaluate", str(gold), "--out", str(out), "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["gold"] == 3
+    res = CliRunner().invoke(main, ["evaluate", str(gold)])
+    assert res.exit_code == 2 and "give OUT_DIR GOLD" in res.output
+    res = CliRunner().invoke(main, ["evaluate", str(out), str(tmp_path / "nosuch.jsonl")])
+    assert res.exit_code == 1 and "no such file or folder" in res.output
     # nothing left to score: an error
     gold = write(tmp_path / "other.jsonl", [gold_line("c.txt")])
     res = CliRunner().invoke(main, ["evaluate", str(out), str(gold)])

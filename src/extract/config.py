@@ -3,7 +3,7 @@
 `extract --config FILE`).
 
     input = "articles"             # INPUT_DIR of run and coverage
-    out = "out"                    # --out of run, explain, query; OUT_DIR of report
+    out = "out"                    # --out of run, explain, query, evaluate; OUT_DIR of report
     rules = ["my_rules"]           # --rules of every command (a string or a list)
     workers = 2                    # -j
     budget = 120                   # --budget (seconds per article; 0 = no limit)
@@ -84,7 +84,8 @@ class Config:
         if self.max_bytes is not None:
             coverage["max_bytes"] = self.max_bytes
         return {"run": run, "explain": explain, "coverage": coverage, "rules": {"test": dict(rules)},
-                "query": dict(out), "report": dict(out)}
+                "query": dict(out), "report": dict(out),
+                "evaluate": {"out": str(self.out)} if self.out is not None else {}}
 
 
 def find(cwd: Path | None = None) -> Path | None:

@@ -273,16 +273,27 @@ def _acc_line(acc: dict) -> str:
 
 
 @click.command("evaluate")
-@click.argument("out_dir", type=click.Path(exists=True, path_type=Path))
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[OUT_DIR] GOLD")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="The run's output folder when only GOLD is given (default: `out` of extract.toml)")
 @click.option("--show", type=int, default=20, show_default=True, help="Misses / spurious / wrong fields to list")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON")
-def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
+def evaluate_cmd(paths: tuple[Path, ...], out: Path | None, show: int, as_json: bool) -> None:
     """Precision, recall, F1 and field accuracy against GOLD, per category and per rule.
 
     GOLD is JSON Lines in the guideline's gold format, checked line by line
     first (every problem listed, exit 1).  Gold claims of articles the run
-    did not read are skipped, with a warning."""
+    did not read are skipped, with a warning.  OUT_DIR may be left out:
+    --out, or `out` in extract.toml."""
+    if len(paths) == 2:
+        out_dir, gold = paths
+    elif len(paths) == 1 and out is not None:
+        out_dir, gold = out, paths[0]
+    else:
+        raise click.UsageError("give OUT_DIR GOLD, or GOLD with --out OUT_DIR (or `out` in extract.toml)")
+    for path in (out_dir, gold):
+        if not path.exists():
+            raise click.ClickException(f"no such file or folder: {path}")
     gold_claims = load_gold(gold)
     try:
         pred = load_claims(out_dir)
