@@ -323,3 +323,49 @@ def test_an_undated_texts_year_from_this_years_works(extractor):
     assert context(extractor, text).anchor_year == 2017
     text = "某县新建学校\n\n今年某县新建学校5所,一所预计2021年8月建成投用,另一所预计2022年9月竣工。\n"
     assert context(extractor, text).anchor_year is None      # two years finishing: no single year
+
+
+def test_an_ambiguous_place_in_the_title_is_resolved_in_the_bodys_home(extractor):
+    text = ("铁西区7所公立新建校集中交付\n2023-08-28 来源:沈阳日报\n\n"
+            "沈阳市今年新建学校多所。沈阳市杏坛中学等7所学校交付使用。\n")
+    ctx = context(extractor, text)
+    assert (ctx.home.path, ctx.region_source) == ("辽宁省沈阳市铁西区", "title")
+
+
+def test_a_hong_kong_district_in_the_title_of_a_text_about_all_of_hong_kong(extractor):
+    text = ("四中学濒杀校 屯门占二\n2019-05-01 来源:某报\n\n"
+            "本港中一学生人数大跌约五千人。教育局为全港中学点算人数,当中最少有两间位处屯门。\n")
+    assert context(extractor, text).home.path == "香港特别行政区"
+
+
+def test_an_undated_texts_year_from_this_years_tasks(extractor):
+    text = ("滨海新区新建学校\n\n今年滨海新区将新建、改扩建7所幼儿园。今年教育部门还将投资3.9亿元"
+            "用于完成2011年义务教育学校现代化建设任务,预计2012年上半年将完成。\n")
+    assert context(extractor, text).anchor_year == 2011
+
+
+def test_places_inside_the_home_that_share_one_city_narrow_it_to_that_city(extractor):
+    text = ("山西:21所新学校将在省城拔地而起\n2009-03-12 来源:山西日报\n\n"
+            "太原市今年将新建学校21所。太原市杏花岭区新建2所。太原市城西将新建3所。\n")
+    assert context(extractor, text).home.path == "山西省太原市"
+
+
+def test_a_governments_own_news_site_places_a_text_naming_no_place(extractor):
+    text = ("Press here to Skip to the main content\n\n香港政府新聞網 ENG | | | | |\n\n"
+            "教育撥款增加 體現政府承諾\n\n2017年02月23日\n\n教育局局長表示,2017/18年度教育撥款增加49億元至875億元。\n")
+    ctx = context(extractor, text)
+    assert (ctx.home.path, ctx.region_source) == ("香港特别行政区", "institution")
+
+
+def test_the_nation_as_the_subject_outweighs_one_place_named_in_passing(extractor):
+    text = ("营养改善计划惠及学生3700万人\n2014-03-01 来源:新华网\n\n全国共有699个县实施营养改善计划。"
+            "我国农村学生营养状况明显改善。全国受益学生3700万人。新疆生产建设兵团也纳入试点。全国投入资金1000亿元。\n")
+    assert context(extractor, text).home.path == "全国"
+    text = "西宁市新建学校\n2014-03-01 来源:西宁晚报\n\n西宁市入学率高于全国平均水平。西宁市新建学校5所。\n"
+    assert context(extractor, text).home.path == "青海省西宁市"
+
+
+def test_a_provinces_short_name_counts_as_a_full_name_against_one_compared_place(extractor):
+    text = ("新学年起,上海全市17个区县将全面试行学区化集团化办学。\n上海全市学区和集团数预计为118个。"
+            "徐汇、杨浦、闸北、金山已先行试点。\n外地经验:天津市和平区、厦门也在推进。\n")
+    assert context(extractor, text).home.path == "上海市"

@@ -50,3 +50,9 @@ def test_table_figures_become_claims_with_row_place_and_title_year(extractor):
     assert (c.value, c.unit, c.region, c.year, c.year_source, c.rule_id) == (
         700, "人", "海南省", 2020, "table", "grid.cell")
     assert got["8200"].category == "teachers" and got["8200"].subject == "设岗数量"
+
+
+def test_a_table_on_its_side_takes_the_unit_and_qualifier_from_its_rows(reader):
+    text = "项目 | 数据 |\n学校总数(所) | 160+ |\n在校学生人数(人) | 约12万 |\n"
+    got = [(c.value, c.unit, c.qualifier) for c in reader.find(text)]
+    assert got == [(160, "所", "lower_bound"), (120000, "人", "approx")]

@@ -320,3 +320,9 @@ def test_a_byline_with_a_date_is_the_publication_line(line, published):
     text = f"赣州中心城区现有学校1487所\n\n{line}\n\n截至今年9月,市中心城区现有各级各类学校1487所。\n"
     got = segment(text).header.published
     assert (got[:10] if got else None) == published
+
+
+@pytest.mark.parametrize("line", ["Write For Us", "upload_article_image"])
+def test_a_line_of_ascii_alone_is_no_title(line):
+    text = f"{line}\n\n施政报告有糖派?免费幼教\n\n2017-01-17\n\n正文。\n"
+    assert segment(text).header.title != line

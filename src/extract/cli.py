@@ -86,7 +86,8 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     from extract.inputs.tables import MissingTextColumn
     from extract.runs.errorkinds import format_kinds, read_kinds
     from extract.stages.rules import load_rules
-    from extract.runs.run import run as run_batch
+    from extract.runs.parallel import WorkersLost
+    from extract.runs.run import BadOutFolder, run as run_batch
     from extract.runs.writer import arrow_without_pandas
 
     if engine == "local":   # dask brings its own pandas use
@@ -122,7 +123,7 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
                             rules=rules, shard_size=shard_size, budget_s=budget_s or None,
                             follow_symlinks=follow_symlinks, columns=columns,
                             skip_tables_without_text=skip_tables_without_text)
-    except (OutFolderBusy, MissingTextColumn) as exc:
+    except (OutFolderBusy, BadOutFolder, WorkersLost, MissingTextColumn) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(os_error_message(exc, out_dir)) from exc

@@ -38,7 +38,7 @@ class ArticleResult:
 # a line ending in one of these has not ended its sentence
 _GOES_ON_PUNCT = frozenset(",、:;")
 # words that open a sentence going on from the one before (its parts, more of the same)
-_GOES_ON = regex.compile(r"\s*(?:另外|以及|另有|其中(?![,:]?有))")
+_GOES_ON = regex.compile(r"\s*(?:据悉,|据了解,)?(?:另外|以及|另有|其中(?![,:]?有)|本批|这批|该批|这些|上述)")
 
 # context.decide's published_source -> articles.published_from: a given date outranks the text's
 _PUBLISHED_FROM = {"metadata": "given", "header": "text", "top": "text"}

@@ -23,22 +23,53 @@ DIFF_FIELDS = ["text", "value", "value_max", "unit", "qualifier", "kind", "targe
                "region", "entity", "year", "baseline_year", "rule_id"]
 
 
-def load_claims(path: Path, base_names: bool = True) -> list[dict]:
+MATCH_COLUMNS = ("article", "start", "end")                     # what matching needs
+DIFF_COLUMNS = MATCH_COLUMNS + ("text", "value", "unit")          # what a diff line shows
+
+
+def load_claims(path: Path, base_names: bool = True, required: tuple[str, ...] = MATCH_COLUMNS) -> list[dict]:
     """Claims from a run folder (claims.parquet), a .parquet file or a .jsonl file.
 
     `base_names`: articles keyed by file name, as the gold format and score.py do;
-    diff keeps the relative path, since two folders may hold a.txt each."""
+    diff keeps the relative path, since two folders may hold a.txt each.  A
+    malformed line, an unreadable table or a claim without the `required`
+    fields is a message naming the file (and line), not a traceback."""
     path = Path(path)
     if path.is_dir():
         path = path / "claims.parquet"
     if not path.exists():
         raise click.ClickException(f"no claims table at {path}")
     if path.suffix == ".jsonl":
-        with open(path, encoding="utf-8") as f:
-            rows = [json.loads(line) for line in f if line.strip()]
+        rows = []
+        try:
+            with open(path, encoding="utf-8") as f:
+                for lineno, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except ValueError as exc:
+                        raise click.ClickException(f"{path}:{lineno}: not a JSON line ({exc}): fix or remove it")
+                    if not isinstance(row, dict):
+                        raise click.ClickException(f"{path}:{lineno}: a JSON {type(row).__name__}, not a claim object")
+                    _check_fields(row, required, f"{path}:{lineno}")
+                    rows.append(row)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.ClickException(f"cannot read {path}: {exc}") from exc
     else:
+        import pyarrow as pa
         import pyarrow.parquet as pq
-        rows = pq.read_table(path).to_pylist()
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise click.ClickException(f"{path} is not a readable Parquet table: {exc}") from exc
+        missing = [c for c in required if c not in table.column_names]
+        if missing:
+            raise click.ClickException(f"{path} has no column {', '.join(missing)}: is it a claims table "
+                                       f"of `extract run`?")
+        rows = table.to_pylist()
+        for i, row in enumerate(rows):
+            _check_fields(row, required, f"{path} row {i}")
     if base_names:
         for r in rows:
             r["article"] = os.path.basename(str(r["article"]))
@@ -167,6 +198,18 @@ def split_gold(gold: list[dict], articles: set[str]) -> tuple[list[dict], list[d
     """(gold claims of articles in the run, the others)."""
     kept = [g for g in gold if g["article"] in articles]
     return kept, [g for g in gold if g["article"] not in articles]
+
+
+def _check_fields(row: dict, required: tuple[str, ...], where: str) -> None:
+    missing = [c for c in required if row.get(c) is None]
+    bad = [c for c in ("start", "end") if c in required and c not in missing
+           and (isinstance(row[c], bool) or not isinstance(row[c], int))]
+    bad += [c for c in ("value",) if c in required and c not in missing
+            and (isinstance(row[c], bool) or not isinstance(row[c], (int, float)))]
+    if missing or bad:
+        raise click.ClickException(f"{where}: " + "; ".join(
+            ([f"no {', '.join(missing)}"] if missing else []) + ([f"{', '.join(bad)} not a number"] if bad else []))
+            + " (a claim needs article, start and end; a diff also text, value and unit)")
 
 
 def same(field: str, a, b) -> bool:
@@ -398,7 +441,8 @@ def _claim(c: dict) -> str:
 @click.option("--show", type=int, default=20, show_default=True, help="Claims to list per kind (0 = none)")
 def diff_cmd(old_out: Path, new_out: Path, show: int) -> None:
     """Claims gained, lost and changed between two runs, per rule and category."""
-    d = diff(load_claims(old_out, base_names=False), load_claims(new_out, base_names=False))
+    d = diff(load_claims(old_out, base_names=False, required=DIFF_COLUMNS),
+             load_claims(new_out, base_names=False, required=DIFF_COLUMNS))
     click.echo(f"gained {len(d['gained'])}  lost {len(d['lost'])}  changed {len(d['changed'])}  "
                f"unchanged {d['unchanged']}")
     for field in ("rule_id", "category"):

@@ -19,11 +19,12 @@ TABLE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet
 SUFFIXES = tuple(FILE_FORMATS) + tuple(TABLE_FORMATS)
 
 
-def discover(input_dir: Path, follow_symlinks: bool = False) -> tuple[Discovery, list[Path], list[Path]]:
-    """Recursively, as load.discover_all (hidden files, symbolic links,
-    unreadable folders): (the discovery, file articles, tables), each list
-    sorted by relative path."""
-    found = discover_all(input_dir, follow_symlinks, suffixes=SUFFIXES)
+def discover(input_dir: Path, follow_symlinks: bool = False,
+             exclude: Path | None = None) -> tuple[Discovery, list[Path], list[Path]]:
+    """Recursively, as load.discover_all (hidden files, symbolic links, special
+    files, unreadable folders, the `exclude` folder): (the discovery, file
+    articles, tables), each list sorted by relative path."""
+    found = discover_all(input_dir, follow_symlinks, suffixes=SUFFIXES, exclude=exclude)
     files = [p for p in found.articles if p.suffix.lower() in FILE_FORMATS]
     tables = [p for p in found.articles if p.suffix.lower() in TABLE_FORMATS]
     return found, files, tables

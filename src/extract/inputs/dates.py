@@ -4,7 +4,10 @@ metadata) -> ISO text: YYYY-MM-DD, or YYYY-MM / YYYY when only that is given.
 Crawler exports write dates every way: "2022-04-13 17:35:10", "2022/4/13",
 "2022年4月13日", "20220413", epoch seconds or milliseconds, Arrow timestamps.
 Anything else raises ValueError: a wrong year is worse than none, so an
-unreadable date becomes an errors row rather than a guess.
+unreadable date becomes an errors row rather than a guess.  That includes
+dates out of 1949..2100 in any form (a Parquet 1900-01-01 or 9999-12-31 is
+a placeholder, not a publication date), 1970-01-01 (what a null epoch time
+becomes), and non-finite numbers (a JSON Infinity).
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import re
 # publication times, and a UTC reading moves late-evening posts a day back.
 _CST = dt.timezone(dt.timedelta(hours=8))
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
+# Export tools write these for "no date"; read as dates they would date every claim.
+_PLACEHOLDERS = {"1970-01-01"}
 
 _YMD = re.compile(r"\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?"
                   r"(?:(?:[T\s]|$).*)?", re.S)
@@ -24,12 +29,23 @@ _COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(?:[T\s]|\d{6}|$).*)?", re.S)
 
 def parse_date(value) -> str | None:
     """ISO date text, None for a missing value (None, NaN, blank), or ValueError."""
+    iso = _parse(value)
+    if iso in _PLACEHOLDERS:
+        raise ValueError(f"{value!r} is a placeholder date (the epoch), not a publication date")
+    return iso
+
+
+def _parse(value) -> str | None:
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return (value.astimezone(_CST) if value.tzinfo else value).date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        if isinstance(value, dt.datetime) and value.tzinfo:
+            try:
+                value = value.astimezone(_CST)
+            except OverflowError:   # 9999-12-31 23:00 UTC is past Python's last date in CST
+                raise ValueError(f"year {value.year} out of range in {value!r}") from None
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return _iso(str(day.year), str(day.month), str(day.day), original=value)
     if isinstance(value, bool):
         raise ValueError(f"not a date: {value!r}")
     if isinstance(value, (int, float)):
@@ -51,7 +67,7 @@ def parse_date(value) -> str | None:
 
 
 def _from_number(n: float) -> str:
-    if n != int(n):
+    if not math.isfinite(n) or n != int(n):
         raise ValueError(f"not a date: {n!r}")
     n = int(n)
     if _MIN_YEAR <= n <= _MAX_YEAR:

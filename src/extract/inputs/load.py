@@ -15,6 +15,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,16 +105,22 @@ def discover(input_dir: Path) -> tuple[list[Path], list[Path]]:
     return found.articles, [p for p, _ in found.skipped]
 
 
-def discover_all(input_dir: Path, follow_symlinks: bool = False, suffixes: tuple[str, ...] = SUFFIXES) -> Discovery:
+def discover_all(input_dir: Path, follow_symlinks: bool = False, suffixes: tuple[str, ...] = SUFFIXES,
+                 exclude: Path | None = None) -> Discovery:
     """Like discover(), with reasons, and folders that could not be read.
 
     A symbolic link whose target lies outside input_dir is listed as skipped
     (a link to /etc/passwd must not become an article, and its text a line of
     a shared report) unless follow_symlinks; links inside are read as usual
     (files) or not descended into (folders: their files are listed already).
+    Only regular files are articles: a FIFO named x.txt would block the run
+    forever, a link to /dev/zero never ends; they are listed as skipped.
+    `exclude` (the run's --out, when it lies inside input_dir) is skipped
+    whole: a run must not read its own tables as articles.
     """
     input_dir = Path(input_dir)
     root_real = os.path.realpath(input_dir)
+    excluded = os.path.realpath(exclude) if exclude is not None else None
     found = Discovery([], [], [])
     not_an_article = f"not an article ({'/'.join(s.lstrip('.') for s in suffixes)}): skipped"
     seen_dirs = {root_real}   # followed links can form cycles
@@ -131,6 +138,9 @@ def discover_all(input_dir: Path, follow_symlinks: bool = False, suffixes: tuple
             path = os.path.join(root, d)
             if d.startswith("."):
                 continue   # prune, don't descend
+            if excluded is not None and os.path.realpath(path) == excluded:
+                found.skipped.append((Path(path), "the run's output folder (--out): not read as input"))
+                continue
             if os.path.islink(path):
                 if not outside(path):
                     continue   # its files are listed through their real folder
@@ -154,15 +164,70 @@ def discover_all(input_dir: Path, follow_symlinks: bool = False, suffixes: tuple
                 if not follow_symlinks and outside(str(path)):
                     found.skipped.append((path, _LINK_SKIPPED))
                     continue
-            if path.suffix.lower() in suffixes:
-                found.articles.append(path)
-            else:
+            if path.suffix.lower() not in suffixes:
                 found.skipped.append((path, not_an_article))
+                continue
+            special = _not_regular(path)
+            if special:
+                found.skipped.append((path, f"not a regular file ({special}): skipped"))
+                continue
+            found.articles.append(path)
     key = lambda p: p.relative_to(input_dir).as_posix()  # noqa: E731
     found.articles.sort(key=key)
     found.skipped.sort(key=lambda s: key(s[0]))
     found.unreadable.sort(key=lambda s: key(s[0]))
     return found
+
+
+def _not_regular(path: Path) -> str | None:
+    """What a path is when it is no regular file (links followed), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot stat: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    return ("a FIFO" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a folder" if stat.S_ISDIR(mode) else "a special file")
+
+
+def open_regular(path: Path):
+    """A binary file object for `path`, refusing (OSError) anything but a regular
+    file: opened non-blocking, so a FIFO put in place after discovery cannot hang."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file (FIFO, device or socket): {path}")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def article_key(rel: str) -> str:
+    """The article key of a relative path: the path itself, or, for a name that
+    is not UTF-8 (bytes kept by os.fsdecode as surrogates, as archives unzipped
+    from Windows make), the name decoded as GB18030 or Big5 when that reads as
+    Chinese, else with its bytes written as \\xNN.  Keys are written to
+    Parquet and JSON, which hold only UTF-8."""
+    try:
+        rel.encode("utf-8")
+        return rel
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(rel)
+    for codec in _LEGACY_FALLBACKS:
+        text = _try_decode(raw, codec)
+        if text is not None and not _CONTROL.search(text):
+            return text
+    return escaped_key(rel)
+
+
+def escaped_key(rel: str) -> str:
+    """A non-UTF-8 name with its bytes written as \\xNN."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 _LINK_SKIPPED = "symbolic link to outside the input folder: not followed (use --follow-symlinks to read it)"
@@ -184,7 +249,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         if size > max_bytes:  # checked before reading: never load a huge file
             raise LoadError("too_large", f"file is {size:,} bytes, over the --max-bytes limit of "
                                          f"{max_bytes:,} (the only size limit: raise it to read the file)")
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             data = f.read(max_bytes + 1)  # +1: the file may have grown since stat
     except OSError as e:
         raise LoadError("unreadable", f"cannot read file: {e.strerror or e}") from e
@@ -240,9 +305,23 @@ def _decode_raw(data: bytes, declared: str | None = None) -> tuple[str, str, lis
             found = _lenient(data, encoding, tried)
             if found is not None and len(_CONTROL.findall(found[0])) <= _MAX_CONTROL_SHARE * len(found[0]):
                 return found
-        where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
-        raise LoadError("binary", f"binary file (NUL bytes {where}"
-                                  + (f"; tried {'; '.join(tried)})" if tried else ")"))
+        n_nul = data.count(b"\x00")
+        if not _few([(i, i + 1) for i in range(n_nul)], len(data)):
+            where = "in first 8 KiB" if nul < 8192 else f"at byte {nul}"
+            raise LoadError("binary", f"binary file (NUL bytes {where}, {n_nul} in all"
+                                      + (f"; tried {'; '.join(tried)})" if tried else ")"))
+        # A few stray NULs in text (a truncated write, a bad sector) do not make it binary.
+        # The encoding is found with spaces in their place (both one ASCII byte in every
+        # codec we try here, never part of a multibyte character), then the bytes are
+        # decoded as they are: U+0000 stays, so offsets are those of open().read().
+        _, encoding, warnings = _decode_raw(data.replace(b"\x00", b" "), declared)
+        if encoding.startswith(("utf-16", "utf-32")):
+            raise LoadError("binary", f"binary file ({n_nul} NUL bytes, and no UTF-16 text)")
+        text, _ = _decode_replacing(data, encoding)
+        offsets = [i for i, b in enumerate(data) if b == 0][:_SHOW_OFFSETS]
+        return text, encoding, warnings + [
+            f"{n_nul} NUL byte{'s' if n_nul != 1 else ''} in the text, at byte offset{'s' if n_nul != 1 else ''} "
+            f"{', '.join(map(str, offsets))}{' …' if n_nul > _SHOW_OFFSETS else ''}: kept as U+0000"]
 
     # A declaration is believed only if it decodes strictly and, for a legacy
     # codec, plausibly: pages declaring GBK while being UTF-8 (or the reverse) are common.

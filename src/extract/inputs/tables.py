@@ -10,6 +10,13 @@ extracted again), its text and metadata, or the reason it cannot be an
 article (empty or non-string text).  A date that cannot be parsed is a
 `warning`: the row is still extracted, without a given date.
 
+One bad row never costs the table: CSV and JSON Lines files are decoded line
+by line (a UTF-8 row in a GBK export is read as UTF-8, bytes that fit no
+encoding become U+FFFD), a CSV row with the wrong number of fields is
+skipped, and a JSON line that is no article (an exporter's metadata object)
+is skipped; each becomes an errors row naming the file and line
+(`Note`s, collected while the table is read).
+
 The run's load stage scans every table once (`scan_tables`), writing the rows
 to extract into a spool, which `split_spool` cuts into one small Parquet
 input per shard; workers read only their shard's input (`read_shard_rows`).
@@ -18,7 +25,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -26,13 +35,15 @@ from typing import Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extract.inputs.load import LoadError, RawArticle, decode
+from extract.inputs.load import LoadError, RawArticle, _decode_replacing, _try_decode, article_key, decode
 from extract.inputs import TABLE_FORMATS
 from extract.inputs.dates import parse_date
 
 BATCH_ROWS = 1_000            # rows turned into Python objects at a time
 CSV_BLOCK = 16 << 20          # a CSV row (an article with its quoted newlines) must fit in one block
 _SNIFF = 1 << 16              # bytes read to decide a CSV/JSONL file's encoding
+_RECODE_CHUNK = 1 << 20       # bytes decoded at a time (then up to the end of the line)
+_SHOW_LINES = 10              # line numbers listed in one note
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,14 @@ class Columns:
             found[fld] = next((c for c in candidates if c in names), None) or \
                 next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
         return found
+
+
+@dataclass
+class Note:
+    """Something about part of a table that is no row of it (a skipped line,
+    lines decoded another way): an errors row for the file."""
+    severity: str       # error: a row is lost; warning: kept, but look
+    reason: str
 
 
 class TableError(Exception):
@@ -119,10 +138,36 @@ def tables_without_text(input_dir: Path, tables: list[Path], columns: "Columns")
     has none of `columns.text`."""
     missing = []
     for path in tables:
-        names = table_columns(path)
+        if TABLE_FORMATS.get(path.suffix.lower()) == "jsonl":
+            names = _jsonl_keys_without_text(path, columns)
+        else:
+            names = table_columns(path)
         if names is not None and columns.resolve(names)["text"] is None:
             missing.append((path.relative_to(input_dir).as_posix(), names))
     return missing
+
+
+def _jsonl_keys_without_text(path: Path, columns: "Columns") -> list[str] | None:
+    """The keys of the first object of a JSON Lines file in which no object has
+    a text column; None when one has (a line without one is an exporter's header
+    or trailer, skipped with a warning: see _jsonl_records) or none can be read."""
+    first = None
+    try:
+        for _, line in _text_lines(path, _sniff_encoding(path), []):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue   # an errors row of its own
+            if not isinstance(obj, dict):
+                continue
+            if columns.resolve(list(obj))["text"] is not None:
+                return None
+            first = list(obj) if first is None else first
+    except (OSError, UnicodeDecodeError, TableError):
+        return None
+    return first
 
 
 @dataclass
@@ -154,11 +199,14 @@ ROW_SCHEMA = pa.schema([
 
 # -- reading one table --------------------------------------------------------------
 
-def iter_rows(path: Path, rel: str, columns: Columns, max_bytes: int = 20_000_000) -> Iterator[TableRow]:
-    """Every row of one table, in order; raises TableError for the whole file."""
+def iter_rows(path: Path, rel: str, columns: Columns, max_bytes: int = 20_000_000,
+              notes: list[Note] | None = None) -> Iterator[TableRow]:
+    """Every row of one table, in order; raises TableError for the whole file.
+    Lines that are no rows (skipped, or decoded another way) go to `notes`."""
     fmt = TABLE_FORMATS[path.suffix.lower()]
+    notes = [] if notes is None else notes
     reader = {"jsonl": _jsonl_records, "csv": _csv_records, "parquet": _parquet_records}[fmt]
-    for i, record in enumerate(reader(path, columns)):
+    for i, record in enumerate(reader(path, columns, notes)):
         yield _make_row(rel, i, record, fmt, max_bytes)
 
 
@@ -167,7 +215,7 @@ def _no_text_column(names: list[str], columns: Columns) -> TableError:
                       f"in the table's columns {', '.join(names[:20]) or '(none)'}")
 
 
-def _parquet_records(path: Path, columns: Columns) -> Iterator[dict]:
+def _parquet_records(path: Path, columns: Columns, notes: list[Note]) -> Iterator[dict]:
     try:
         pf = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:
@@ -183,14 +231,32 @@ def _parquet_records(path: Path, columns: Columns) -> Iterator[dict]:
             yield from _records(batch, wanted)
 
 
-def _csv_records(path: Path, columns: Columns) -> Iterator[dict]:
+def _csv_records(path: Path, columns: Columns, notes: list[Note]) -> Iterator[dict]:
     import pyarrow.csv as pacsv
 
     encoding = _sniff_encoding(path)
-    read = pacsv.ReadOptions(block_size=CSV_BLOCK, encoding=encoding)
-    parse = pacsv.ParseOptions(newlines_in_values=True)  # article text has line breaks inside quotes
+    skipped: list[str] = []
+
+    def skip_row(bad) -> str:   # a ragged row costs itself, not the rest of the file
+        skipped.append(f"{bad.actual_columns} fields where the header has {bad.expected_columns} "
+                       f"({' '.join(bad.text.split())[:60]!r})")
+        return "skip"
+
+    parse = pacsv.ParseOptions(newlines_in_values=True,   # article text has line breaks inside quotes
+                               invalid_row_handler=skip_row)
+    recoded = _recoded_lines(encoding)
+    read = pacsv.ReadOptions(block_size=CSV_BLOCK, encoding="utf-8" if recoded else encoding)
+    decoder = None
+
+    def source():
+        nonlocal decoder
+        if not recoded:
+            return path
+        decoder = _LineDecoder(open(path, "rb"), encoding)
+        return io.BufferedReader(decoder, buffer_size=_RECODE_CHUNK)
+
     try:
-        with pacsv.open_csv(path, read_options=read, parse_options=parse) as probe:
+        with pacsv.open_csv(source(), read_options=read, parse_options=parse) as probe:
             names = probe.schema.names
     except (OSError, pa.ArrowException) as exc:
         raise TableError("unreadable", f"not a readable CSV file: {exc}") from exc
@@ -202,51 +268,207 @@ def _csv_records(path: Path, columns: Columns) -> Iterator[dict]:
     # Every column as text: type inference on the first block would make ids numbers
     # and fail on a later block that disagrees.
     convert = pacsv.ConvertOptions(column_types={c: pa.string() for c in cols}, include_columns=cols)
+    skipped.clear()   # the probe's first block is read again
     try:
-        with pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert) as reader:
+        with pacsv.open_csv(source(), read_options=read, parse_options=parse, convert_options=convert) as reader:
             for batch in reader:
                 yield from _records(batch, wanted)
-    except pa.ArrowException as exc:  # a malformed line ends the readable part of a CSV
+    except (pa.ArrowException, UnicodeDecodeError) as exc:  # a malformed line ends the readable part of a CSV
         raise TableError("unreadable", f"CSV parse error after the rows read so far: {exc}") from exc
+    finally:
+        for what in skipped:
+            notes.append(Note("error", f"a row with {what}: skipped (fix the row's quoting or field count)"))
+        if decoder is not None:
+            notes.extend(decoder.notes())
 
 
-def _jsonl_records(path: Path, columns: Columns) -> Iterator[dict]:
+def _jsonl_records(path: Path, columns: Columns, notes: list[Note]) -> Iterator[dict]:
     encoding = _sniff_encoding(path)
-    first = True
     resolved: dict[tuple, dict[str, str | None]] = {}  # JSON Lines rows may differ in keys
+    articles = 0
+    pending: list[Note] = []   # lines without a text column, held until the file proves to be a table
+    first_keys: list[str] | None = None
     try:
-        with open(path, encoding=encoding, newline="\n") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    yield {"_error": f"line {lineno} is not JSON: {exc}"}
-                    continue
-                if not isinstance(obj, dict):
-                    yield {"_error": f"line {lineno} is a JSON {type(obj).__name__}, not an object"}
-                    continue
-                keys = tuple(obj)
-                found = resolved.get(keys)
-                if found is None:
-                    if len(resolved) > 1024:  # rows with ever new keys: keep the cache bounded
-                        resolved.clear()
-                    found = resolved.setdefault(keys, columns.resolve(list(keys)))
-                if first and found["text"] is None:  # the first object stands for a header
-                    raise _no_text_column(list(keys), columns)
-                first = False
-                yield {f: obj.get(c) for f, c in found.items() if c is not None}
+        for lineno, line in _text_lines(path, encoding, notes):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                yield {"_error": f"line {lineno} is not JSON: {exc}"}
+                continue
+            if not isinstance(obj, dict):
+                yield {"_error": f"line {lineno} is a JSON {type(obj).__name__}, not an object"}
+                continue
+            keys = tuple(obj)
+            found = resolved.get(keys)
+            if found is None:
+                if len(resolved) > 1024:  # rows with ever new keys: keep the cache bounded
+                    resolved.clear()
+                found = resolved.setdefault(keys, columns.resolve(list(keys)))
+            if found["text"] is None:
+                # an exporter's header or trailer ({"export": "crawler v2", "count": 3}): no article
+                note = Note("warning", f"line {lineno}: a JSON object with none of the text columns "
+                                       f"{'|'.join(columns.text)} (keys {', '.join(keys[:10]) or 'none'}): "
+                                       f"not an article, skipped")
+                if articles:
+                    notes.append(note)
+                elif len(pending) < _SHOW_LINES * 10:
+                    pending.append(note)
+                first_keys = list(keys) if first_keys is None else first_keys
+                continue
+            articles += 1
+            if pending:
+                notes.extend(pending)
+                pending.clear()
+            yield {f: obj.get(c) for f, c in found.items() if c is not None}
     except (OSError, UnicodeDecodeError) as exc:
         raise TableError("unreadable", f"cannot read JSON Lines file: {exc}") from exc
+    if not articles and first_keys is not None:   # no line is an article: no table of articles
+        raise _no_text_column(first_keys, columns)
+
+
+def _recoded_lines(encoding: str) -> bool:
+    """Whether the file can be decoded line by line: every codec we detect except
+    UTF-16/32 keeps b"\n" a byte of its own (GB18030 and Big5 trail bytes are >= 0x30)."""
+    return not encoding.startswith(("utf-16", "utf-32"))
+
+
+def _text_lines(path: Path, encoding: str, notes: list[Note]) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a text file, each line decoded on its own (see _LineDecoder)."""
+    if not _recoded_lines(encoding):
+        with open(path, encoding=encoding, newline="\n") as f:
+            yield from enumerate(f, 1)
+        return
+    decoder = _LineDecoder(open(path, "rb"), encoding)
+    try:
+        with io.TextIOWrapper(io.BufferedReader(decoder, buffer_size=_RECODE_CHUNK), encoding="utf-8",
+                              newline="\n") as f:
+            yield from enumerate(f, 1)
+    finally:
+        notes.extend(decoder.notes())
+
+
+class _LineDecoder(io.RawIOBase):
+    """A text file as UTF-8 bytes, decoded line by line: in its own encoding,
+    else in another one that fits (one UTF-8 row pasted into a GBK export, or
+    the reverse), else in its own encoding with the bad bytes replaced by
+    U+FFFD.  A whole chunk that decodes takes the fast path.  `notes()` tells
+    which lines needed what."""
+
+    def __init__(self, raw, encoding: str):
+        self.raw, self.encoding = raw, encoding
+        # legacy codecs decode almost any bytes, so they must also give plausible Chinese
+        self.others = ["utf-8"] if encoding not in ("utf-8", "utf-8-sig") else ["gb18030", "big5hkscs"]
+        self.pending = b""
+        self.line = 0                 # lines decoded so far
+        self.other: dict[str, list[int]] = {}       # codec -> line numbers decoded with it
+        self.replaced: list[tuple[int, int]] = []   # (line number, bad bytes)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.pending:
+            chunk = self.raw.read(_RECODE_CHUNK)
+            if not chunk:
+                return 0
+            self.pending = self._recode(chunk + self.raw.readline())
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+    def _codec(self, data: bytes) -> str:
+        return "utf-8-sig" if self.line == 0 and data.startswith(codecs.BOM_UTF8) else self.encoding
+
+    def _recode(self, chunk: bytes) -> bytes:
+        codec = self._codec(chunk)
+        try:
+            text = chunk.decode(codec)
+            self.line += chunk.count(b"\n")
+            return chunk if codec == "utf-8" else text.encode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        out = []
+        for line in chunk.splitlines(keepends=True):
+            codec = self._codec(line)
+            self.line += 1
+            try:
+                out.append(line.decode(codec))
+                continue
+            except UnicodeDecodeError:
+                pass
+            for other in self.others:
+                text = _try_decode(line, other) if other != "utf-8" else _strict(line)
+                if text is not None:
+                    out.append(text)
+                    self.other.setdefault(other, []).append(self.line)
+                    break
+            else:
+                text, bad = _decode_replacing(line, self.encoding)
+                out.append(text)
+                self.replaced.append((self.line, sum(e - s for s, e in bad)))
+        if not chunk.endswith(b"\n"):
+            self.line -= 1   # the last line goes on in the next chunk: counted there
+        return "".join(out).encode("utf-8")
+
+    def notes(self) -> list[Note]:
+        found = [Note("warning", f"{_lines(lines)}: {codec} in a {self.encoding} file, decoded as {codec} "
+                                 f"(re-export the table in one encoding)") for codec, lines in self.other.items()]
+        if self.replaced:
+            found.append(Note("warning", f"{_lines([n for n, _ in self.replaced])}: "
+                                         f"{sum(b for _, b in self.replaced)} bytes that fit no encoding, "
+                                         f"replaced by U+FFFD (check the row's text)"))
+        return found
+
+
+def _strict(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:_SHOW_LINES])) + (" …" if len(numbers) > _SHOW_LINES else "")
+    return f"line {shown}" if len(numbers) == 1 else f"lines {shown} ({len(numbers)} lines)"
 
 
 def _records(batch: pa.RecordBatch, wanted: dict[str, str]) -> Iterator[dict]:
     for start in range(0, batch.num_rows, BATCH_ROWS):
         part = batch.slice(start, BATCH_ROWS)
-        values = {f: part.column(c).to_pylist() for f, c in wanted.items()}
+        values = {f: _pylist(part.column(c)) for f, c in wanted.items()}
         for i in range(part.num_rows):
             yield {f: v[i] for f, v in values.items()}
+
+
+class Unreadable:
+    """A cell Python cannot hold (a timestamp past year 9999): the row gets an
+    error or, for a date, a warning, instead of the table failing."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"unreadable value ({self.why})"
+
+
+def _pylist(column: pa.Array) -> list:
+    try:
+        return column.to_pylist()
+    except (ValueError, OverflowError, pa.ArrowException):
+        values = []
+        for i in range(len(column)):
+            try:
+                values.append(column[i].as_py())
+            except (ValueError, OverflowError, pa.ArrowException) as exc:
+                values.append(Unreadable(f"{column.type}: {exc}"))
+        return values
 
 
 def _sniff_encoding(path: Path) -> str:
@@ -266,6 +488,11 @@ def _sniff_encoding(path: Path) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # mostly UTF-8 with a few lines in another encoding (rows pasted from another export):
+    # UTF-8, and those lines are decoded on their own (_LineDecoder)
+    foreign = [line for line in sample.splitlines() if not line.isascii()]
+    if sum(_strict(line) is not None for line in foreign) * 2 > len(foreign):
+        return "utf-8"
     try:
         return decode(sample)[1]
     except LoadError as exc:
@@ -284,6 +511,8 @@ def _text_or_none(value) -> str | None:
 def _make_row(rel: str, i: int, record: dict, fmt: str, max_bytes: int) -> TableRow:
     if "_error" in record:  # a JSONL line that is no object
         return TableRow(rel, i, f"{rel}#{i}", "", error=record["_error"], input_format=fmt)
+    record = {k: (None if isinstance(v, Unreadable) and k not in ("text", "date") else v)
+              for k, v in record.items()}
     text, date_value = record.get("text"), record.get("date")
     ident, url = _text_or_none(record.get("id")), _text_or_none(record.get("url"))
     title = _text_or_none(record.get("title"))
@@ -330,9 +559,14 @@ def scan_tables(input_dir: Path, tables: list[Path], columns: Columns, previous:
     buf: list[dict] = []
     with pq.ParquetWriter(spool, ROW_SCHEMA) as writer:
         for path in tables:
-            rel = path.relative_to(input_dir).as_posix()
+            real = path.relative_to(input_dir).as_posix()
+            rel = article_key(real)   # UTF-8, as Parquet needs
+            notes: list[Note] = []
+            if rel != real:
+                notes.append(Note("warning", f"file name is not UTF-8 ({os.fsencode(real)!r}): its rows are "
+                                             f"keyed under {rel!r} (rename the file to keep the keys stable)"))
             try:
-                for row in iter_rows(path, rel, columns, max_bytes):
+                for row in iter_rows(path, rel, columns, max_bytes, notes):
                     scan.rows += 1
                     where = f"{row.file}#{row.row}"
                     if row.key in taken or row.key in seen:
@@ -352,6 +586,8 @@ def scan_tables(input_dir: Path, tables: list[Path], columns: Columns, previous:
             except TableError as exc:
                 scan.errors.append({"path": rel, "stage": "load", "file": rel, "row": None,
                                     "reason": f"{exc.reason}: {exc.message}"})
+            scan.errors += [{"path": rel, "stage": "load", "file": rel, "row": None, "severity": n.severity,
+                             "reason": n.reason} for n in notes]
         if buf:
             writer.write_table(pa.Table.from_pylist(buf, schema=ROW_SCHEMA))
     return scan

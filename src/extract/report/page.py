@@ -70,7 +70,10 @@ def _read_text(articles_dir: Path | None, row: dict) -> tuple[str | None, list[s
     if articles_dir is None:
         return None, ["Article text not available (no input folder given): claims are listed with their sentences."]
     from extract.inputs.load import LoadError, read_article
-    path = articles_dir / row["path"]
+    path = _input_file(articles_dir, row)
+    if path is None:
+        return None, [f"Not an article file of the run inside {articles_dir}: its text is not read; "
+                      "claims are listed with their sentences."]
     if not path.is_file():
         return None, [f"Article file not found under {articles_dir}: claims are listed with their sentences."]
     try:
@@ -83,6 +86,27 @@ def _read_text(articles_dir: Path | None, row: dict) -> tuple[str | None, list[s
     if row.get("sha256") and raw.sha256 != row["sha256"]:
         notes.append("The file has changed since the run: only claims whose text still matches are highlighted.")
     return raw.text, notes
+
+
+def _input_file(articles_dir: Path, row: dict) -> Path | None:
+    """The file of a .txt/.md article row, only when it lies inside the input folder.
+
+    articles.parquet is data anyone who can write OUT may have replaced: a
+    `path` of /etc/shadow or ../../etc/hostname must not put that file into
+    a report that gets shared.  So: a relative path naming a text article,
+    resolving (links followed) to a regular file under the input root."""
+    from extract.inputs import FILE_FORMATS
+
+    rel = row.get("path")
+    if not isinstance(rel, str) or not rel or row.get("file") is not None \
+            or row.get("input_format", "txt") not in ("txt", "md") \
+            or FILE_FORMATS.get(Path(rel).suffix.lower()) not in ("txt", "md"):
+        return None
+    if Path(rel).is_absolute() or ".." in Path(rel).parts:
+        return None
+    root = articles_dir.resolve()
+    real = (articles_dir / rel).resolve()
+    return real if root in real.parents else None
 
 
 def _read_table(out_dir: Path, name: str) -> list[dict]:

@@ -5,17 +5,23 @@ after their tables (claims, articles, entities, errors).  A table whose file
 is missing is registered as an empty table with the model's schema, so a
 query that joins errors still works on a run without errors.parquet.
 
-Read-only by default: once the views exist, DuckDB may read those four files
-and nothing else -- no other file (read_text('/etc/shadow')), no writes
-(COPY ... TO, EXPORT DATABASE), no ATTACH, no extension installs or
-downloads -- and the configuration is locked so SQL cannot lift this.  Tables
-created with CREATE TABLE live in memory and vanish with the query.
+Read-only by default: the four files are opened by pyarrow (as datasets,
+still read lazily, column by column) and handed to DuckDB as Arrow scans, so
+DuckDB itself may touch no file at all -- it cannot read another file
+(read_text('/etc/shadow')), cannot write (COPY ... TO, even over the tables
+it reads: DuckDB's allowed_paths would grant writing them too), no EXPORT
+DATABASE, no ATTACH, no extension installs or downloads -- and the
+configuration is locked so SQL cannot lift this.  Tables created with CREATE
+TABLE live in memory and vanish with the query.  `--output` is written by
+extract, never into the output folder.  Text printed to a terminal has its
+control characters escaped (an article can hold terminal escape sequences).
 `--unsafe` gives plain DuckDB: any file the user can read or write.
 """
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -32,6 +38,9 @@ if TYPE_CHECKING:   # duckdb and pyarrow load when a query runs, not with every 
 
 FORMATS = ("table", "csv", "parquet", "json")
 MAX_CELL = 60  # display columns per cell in the table format
+# C0 and C1 control characters (ESC starts a terminal escape sequence, U+009B is CSI
+# on its own); newline and tab are shown as \n and \t in the table format.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def connect(out_dir: Path, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
@@ -41,18 +50,20 @@ def connect(out_dir: Path, unsafe: bool = False) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"output folder not found: {out_dir}")
     import duckdb
     con = duckdb.connect(":memory:")
-    files = []
     for name, model in TABLES.items():
         path = out_dir / f"{name}.parquet"
-        if path.is_file():
-            files.append(str(path.resolve()))
-            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_literal(files[-1])})')
-        else:
-            empty = arrow_schema(model).empty_table()
-            con.register(f"_{name}_empty", empty)
+        if not path.is_file():
+            con.register(f"_{name}_empty", arrow_schema(model).empty_table())
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_empty"')
+        elif unsafe:
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_literal(str(path.resolve()))})')
+        else:
+            import pyarrow.dataset as ds
+            # pyarrow reads the file; DuckDB only sees an Arrow scan and needs no file access
+            con.register(f"_{name}_file", ds.dataset(path.resolve(), format="parquet"))
+            con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}_file"')
     if not unsafe:
-        _lock_down(con, files)
+        _lock_down(con)
     return con
 
 
@@ -60,11 +71,10 @@ def _literal(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _lock_down(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
-    """The views' files stay readable (allowed_paths, so they are still read lazily);
-    every other file-system or network access, extension loading, and any later
-    change of these settings is refused."""
-    con.execute(f"SET allowed_paths=[{', '.join(map(_literal, files))}]")
+def _lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """Every file-system or network access, extension loading, and any later
+    change of these settings is refused.  No allowed_paths: a path DuckDB may
+    read it may also write (COPY ... TO 'OUT/claims.parquet')."""
     con.execute("SET enable_external_access=false")
     con.execute("SET autoinstall_known_extensions=false")
     con.execute("SET autoload_known_extensions=false")
@@ -112,7 +122,12 @@ def _cell(v) -> str:
         if math.isnan(v):
             return "NaN"
         return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    return str(v).replace("\n", "\\n").replace("\t", "\\t")
+    return _visible(str(v).replace("\n", "\\n").replace("\t", "\\t"))
+
+
+def _visible(text: str) -> str:
+    """Control characters as \\xNN: article text must not drive the reader's terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def format_table(table: pa.Table) -> str:
@@ -150,7 +165,8 @@ def format_json(table: pa.Table) -> str:
     if not rows:
         return "[]\n"
     lines = (json.dumps(r, ensure_ascii=False, default=str) for r in rows)
-    return "[\n" + ",\n".join(lines) + "\n]\n"
+    # json escapes C0 controls itself; DEL and C1 (CSI) it leaves raw: escape them too (same JSON value)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", "[\n" + ",\n".join(lines) + "\n]\n")
 
 
 def format_csv(table: pa.Table) -> str:
@@ -172,6 +188,8 @@ def write_result(table: pa.Table, fmt: str, output: Path | None) -> None:
         return
     text = {"table": format_table, "csv": format_csv, "json": format_json}[fmt](table)
     if output is None:
+        if fmt == "csv" and sys.stdout.isatty():   # a file gets the exact values; a terminal no escapes
+            text = _visible(text)
         sys.stdout.write(text)
     else:
         Path(output).write_text(text, encoding="utf-8")
@@ -200,6 +218,9 @@ def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None, unsafe
     """
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
+    if output is not None and _inside(output, out_dir):
+        raise click.UsageError(f"--output {output} is inside the output folder {out_dir}: a query never "
+                               f"writes there (its tables and run.json are the run's); write it elsewhere")
     import duckdb
     try:
         table = run_query(sql, out_dir, unsafe=unsafe)
@@ -208,6 +229,12 @@ def query_command(sql: str, out_dir: Path, fmt: str, output: Path | None, unsafe
     except duckdb.Error as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
     write_result(table, fmt, output)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (a file that may not exist yet) lies in `folder`, links resolved."""
+    real, root = Path(path).resolve(), Path(folder).resolve()
+    return real == root or root in real.parents
 
 
 def register(group: click.Group) -> None:

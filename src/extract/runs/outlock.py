@@ -5,6 +5,8 @@ finish and the last silently win.  The lock is an exclusive `flock` on
 OUT/.lock, which the kernel drops when its process dies however it dies, so
 a lock left by a killed run is simply taken over; the file also records the
 holder's pid, host and start time for the message a second run prints.
+A `.lock` that holds anything else is not ours (another tool's, or the
+user's): the run refuses to start rather than overwrite and remove it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,15 @@ class OutFolderBusy(Exception):
         self.holder = holder
 
 
+class ForeignLock(OutFolderBusy):
+    """OUT/.lock exists and is no extract lock: left alone, the run refuses."""
+
+    def __init__(self, path: Path, content: bytes):
+        Exception.__init__(self, f"{path} exists and is not a lock of extract ({content[:40]!r}…): it is "
+                                 f"left as it is; move it away or use another --out")
+        self.holder = {}
+
+
 class OutLock:
     """Context manager: `with OutLock(out_dir): ...` (raises OutFolderBusy)."""
 
@@ -45,6 +56,10 @@ class OutLock:
                 os.close(fd)
                 raise OutFolderBusy(self.path.parent, holder) from None
             if _same_file(fd, self.path):
+                content = os.pread(fd, 4096, 0)
+                if content and not _is_holder(content):
+                    os.close(fd)   # closing drops our flock; the file is untouched
+                    raise ForeignLock(self.path, content)
                 break
             os.close(fd)   # the holder removed the file as we opened it: lock the new one
         # ours: what a killed run left in the file is overwritten
@@ -77,6 +92,15 @@ def _read_holder(fd: int) -> dict:
         return holder if isinstance(holder, dict) else {}
     except (OSError, ValueError):
         return {}
+
+
+def _is_holder(content: bytes) -> bool:
+    """Whether a lock file's content is a holder record this module wrote."""
+    try:
+        holder = json.loads(content.decode("utf-8"))
+    except ValueError:
+        return False
+    return isinstance(holder, dict) and set(holder) == {"pid", "host", "started"}
 
 
 def _same_file(fd: int, path: Path) -> bool:

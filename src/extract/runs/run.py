@@ -26,6 +26,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -45,6 +46,7 @@ from extract import watchdog
 from extract.inputs import discover
 from extract.inputs.tables import (Columns, MissingTextColumn, Scan, scan_tables, split_spool,
                                    tables_without_text)
+from extract.inputs.load import article_key, escaped_key, open_regular
 from extract.runs.manifest import read_manifest, remove_manifest, write_manifest
 from extract.models import TABLES, ErrorRow, arrow_schema
 from extract.runs.article import process_path, process_row  # noqa: F401  (the run's API: one article)
@@ -64,6 +66,10 @@ INPUTS = "inputs"        # OUT/.parts/<run-key>/inputs/<shard>.parquet: the tabl
 PLAN_FORMAT = 2          # 2: shards hold files and table rows
 MAX_SHARD = 50           # articles per shard at most (bounds worker memory and progress lag)
 MIN_SHARD = 5            # below this a shard's own cost (four Parquet parts) outweighs its balance
+
+
+class BadOutFolder(ValueError):
+    """--out cannot hold this run's output (it is the input folder)."""
 
 
 @dataclass
@@ -110,15 +116,22 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
+    if input_dir.resolve() == out_dir.resolve():
+        # the tables would be read back as articles, and report.html as a page
+        raise BadOutFolder(f"--out {out_dir} is the input folder: give the output its own folder "
+                           f"(a folder inside the input is fine: it is not read)")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r} (local | dask)")
     columns = columns or Columns()
-    found = discover(input_dir, follow_symlinks)
+    out_existed = out_dir.exists()
+    found = discover(input_dir, follow_symlinks, exclude=out_dir)
     if not skip_tables_without_text:
         missing = tables_without_text(input_dir, found[2], columns)
         if missing:
             raise MissingTextColumn(missing, columns)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_existed and out_dir.resolve().is_relative_to(input_dir.resolve()):
+        found = discover(input_dir, follow_symlinks, exclude=out_dir)   # lists the new --out as skipped
     with OutLock(out_dir):
         try:
             return _run_locked(input_dir, out_dir, extractor, max_bytes, progress, workers=workers,
@@ -145,11 +158,14 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
 
     # -- load: list, hash, plan -------------------------------------------------
     found, articles, tables = found
-    listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, max_bytes)) for p in articles]
+    rels = [p.relative_to(input_dir).as_posix() for p in articles]
+    renamed = _keys_of_names(rels)   # article key -> real relative path, for names that are not UTF-8
+    key_of = {rel: key for key, rel in renamed.items()}
+    listing = [(key_of.get(rel, rel), _sha256(p, max_bytes)) for rel, p in zip(rels, articles)]
     # a table's hash changes when any row does: enough to key the run (rows are hashed when planned)
-    table_listing = [(p.relative_to(input_dir).as_posix(), _sha256(p, None)) for p in tables]
-    skipped_rel = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.skipped]
-    unreadable = [[p.relative_to(input_dir).as_posix(), why] for p, why in found.unreadable]
+    table_listing = [(article_key(p.relative_to(input_dir).as_posix()), _sha256(p, None)) for p in tables]
+    skipped_rel = [[article_key(p.relative_to(input_dir).as_posix()), why] for p, why in found.skipped]
+    unreadable = [[article_key(p.relative_to(input_dir).as_posix()), why] for p, why in found.unreadable]
     # --full is part of the key: resuming a --full run must not reuse an incremental plan
     run_key = hashlib.sha256(json.dumps([version, max_bytes, listing, table_listing, columns.as_dict(),
                                          skipped_rel, unreadable, full, budget_s,
@@ -171,7 +187,9 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
         scan = scan_tables(input_dir, tables, columns, previous, {rel for rel, _ in listing}, spool,
                            max_bytes) if tables else Scan()
         n_todo = len(todo) + scan.spooled
-        sizes = [shard_size] * -(-n_todo // shard_size) if shard_size else _shard_sizes(n_todo, workers)
+        # --shard-size: the last shard holds the rest (not phantom rows up to a full shard)
+        sizes = ([shard_size] * (n_todo // shard_size) + ([n_todo % shard_size] if n_todo % shard_size else [])
+                 if shard_size else _shard_sizes(n_todo, workers))
         shards = {}
         for i, (files, n_rows) in enumerate(_split(todo, sizes)):
             shards[f"s{i:05d}"] = {"files": files, "rows": n_rows}
@@ -179,7 +197,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
             split_spool(spool, [(run_dir / INPUTS / f"{name}.parquet", sh["rows"]) for name, sh in shards.items()])
             spool.unlink()
         plan = {"run_key": run_key, "version": version, "input": str(input_dir.resolve()),
-                "articles": len(listing) + len(scan.carry) + scan.spooled,
+                "renamed": renamed, "articles": len(listing) + len(scan.carry) + scan.spooled,
                 "carry": carry + scan.carry, "skipped": skipped_rel, "unreadable": unreadable,
                 "load_errors": scan.errors, "shards": shards}
         _write_json(plan_path, plan)  # last: a plan that exists has all its shard inputs
@@ -203,7 +221,8 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
             rows = str(run_dir / INPUTS / f"{name}.parquet") if shard["rows"] else None
             tasks.append({"shard": name, "shard_dir": str(shard_dir), "input_dir": str(input_dir.resolve()),
                           "rels": shard["files"], "rows": rows, "max_bytes": max_bytes, "version": version,
-                          "budget": budget_s})
+                          "budget": budget_s, "marker": str(run_dir / f".{name}.current"),
+                          "renamed": {k: plan["renamed"][k] for k in shard["files"] if k in plan["renamed"]}})
     summary.carried = done_stats[PRE]["articles"]
     total = plan["articles"]
     bar = Progress(total, initial=summary.carried + summary.resumed, show=progress, silent=quiet)
@@ -293,6 +312,20 @@ def _split(items: list[str], sizes: list[int]) -> list[tuple[list[str], int]]:
 
 # -- helpers ----------------------------------------------------------------------
 
+def _keys_of_names(rels: list[str]) -> dict[str, str]:
+    """article key -> relative path, for the paths that are not UTF-8 (see
+    inputs.load.article_key); a decoded name that another file already has
+    keeps its bytes escaped instead."""
+    taken = set(rels)
+    renamed = {}
+    for rel in rels:
+        key = article_key(rel)
+        if key != rel:
+            key = key if key not in taken and key not in renamed else escaped_key(rel)
+            renamed[key] = rel
+    return renamed
+
+
 def _sha256(path: Path, max_bytes: int | None) -> str:
     """Content hash of an article file; "" when it cannot or should not be read
     (too large, unreadable) -- such files are always re-processed (they fail fast).
@@ -301,7 +334,7 @@ def _sha256(path: Path, max_bytes: int | None) -> str:
         if max_bytes is not None and path.stat().st_size > max_bytes:
             return ""
         h = hashlib.sha256()
-        with open(path, "rb") as f:
+        with open_regular(path) as f:   # a FIFO put in place since discovery must not block
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
         return h.hexdigest()
@@ -325,12 +358,14 @@ def _previous_output(out_dir: Path, version: str, max_bytes: int) -> dict[str, s
                 log.warning("%s is not a table this version of extract wrote (replaced by hand?): "
                             "every article is extracted again", out_dir / f"{name}.parquet")
                 return None
-        t = pq.read_table(out_dir / "articles.parquet", columns=["path", "sha256", "extractor_version"])
+        t = pq.read_table(out_dir / "articles.parquet", columns=["path", "sha256", "extractor_version", "status"])
     except (OSError, pa.ArrowException) as exc:
         log.warning("previous output in %s is unreadable (%s): every article is extracted again", out_dir, exc)
         return None
-    return {p: s for p, s, v in zip(t["path"].to_pylist(), t["sha256"].to_pylist(),
-                                    t["extractor_version"].to_pylist()) if v == version and s}
+    # failed articles are tried again: a budget, a memory limit or a bug may have changed since
+    return {p: s for p, s, v, st in zip(t["path"].to_pylist(), t["sha256"].to_pylist(),
+                                        t["extractor_version"].to_pylist(), t["status"].to_pylist())
+            if v == version and s and st == "ok"}
 
 
 def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
@@ -345,8 +380,11 @@ def _write_pre(pre_dir: Path, out_dir: Path, plan: dict) -> None:
         out.add("errors", [ErrorRow(path=rel, stage="load", reason=reason) for rel, reason in plan["unreadable"]])
         stats["errors"] += len(plan["unreadable"])
         # whole tables that are no articles, repeated article keys
-        out.add("errors", [ErrorRow(**e) for e in plan.get("load_errors", [])])
-        stats["errors"] += len(plan.get("load_errors", []))
+        # and lines of a table that are no rows (skipped, or decoded another way)
+        load_errors = [ErrorRow(**e) for e in plan.get("load_errors", [])]
+        out.add("errors", load_errors)
+        stats["errors"] += sum(e.severity == "error" for e in load_errors)
+        stats["warnings"] += sum(e.severity == "warning" for e in load_errors)
         if plan["carry"]:
             keys = pa.array(plan["carry"], pa.string())
             for name, col in (("articles", "path"), ("claims", "article"), ("entities", "article"),
@@ -385,12 +423,18 @@ def _clean_parts(parts_root: Path, keep: str | None) -> None:
             pass
 
 
+# The temporary files a run writes in OUT (writer.TableWriter with the run key as tag,
+# manifest.write_manifest): only these are removed after a failure, never a user's .notes.tmp.
+_OWN_TEMPORARY = re.compile(r"\.(?:%s)\.[0-9a-f]{16}\.parquet\.tmp|\.run\.json\.\d+\.tmp" % "|".join(TABLE_NAMES))
+
+
 def _remove_temporaries(out_dir: Path, all_parts: bool) -> None:
     """After a failed run: the hidden temporary tables and shard folders it was
     writing; with all_parts (disk full) also its finished shards, which would
     otherwise keep the disk full (the next run starts over)."""
     for tmp in out_dir.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+        if _OWN_TEMPORARY.fullmatch(tmp.name):
+            tmp.unlink(missing_ok=True)
     parts_root = out_dir / PARTS
     if all_parts:
         shutil.rmtree(parts_root, ignore_errors=True)
@@ -408,7 +452,8 @@ def _read_json(path: Path) -> dict | None:
 
 def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcXX
+    tmp.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
     os.replace(tmp, path)
 
 

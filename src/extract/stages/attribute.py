@@ -54,6 +54,10 @@ _PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当�
 # 记者从2023年度太原市教育工作会上获悉: 从 a source, not since a year
 _HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会)")
 _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
+# 新增班级24个学位1080个: one verb, two counts, only a noun between them
+_BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
+_YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[约近超逾]?$")
+_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
 _FROM = regex.compile(r"(?:由|从)[^\d]{0,16}$")     # 由…X: the start of a from-to pair
@@ -194,6 +198,7 @@ class Attributor:
         self.reform_re = _alt(cats["reform_words"])
         self.reach_of = set(cats["reach_of"])
         self.units_fixed = cats.get("units_fixed") or {}
+        self.money_of_things_re = _alt(cats.get("money_of_things") or [])
         # `requires`: words that must also stand in the sentence before the number;
         # `unless`: words that, in the same scope as the keyword, make the rule not apply
         self.category_rules = [
@@ -228,8 +233,9 @@ class Attributor:
         return homes
 
     def paragraph_years(self, text: str, seg: Segmented) -> list[int | None]:
-        """Year context per paragraph: a line that is only a year, or a timeline entry
-        (2010年——…), dates the paragraphs after it until the next one or a new section."""
+        """Year context per paragraph: a section heading naming one time, a line that is
+        only a year, or a timeline entry (2010年——…), dates the paragraphs after it until
+        the next one or a new section."""
         years: list[int | None] = []
         current, current_section = None, None
         section_of = {}
@@ -237,7 +243,7 @@ class Attributor:
             section_of.setdefault(sent.paragraph, sent.section)
         for i, para in enumerate(seg.paragraphs):
             if section_of.get(i, 0) != current_section:
-                current_section, current = section_of.get(i, 0), None
+                current_section, current = section_of.get(i, 0), self._heading_year(seg, section_of.get(i, 0))
             m = self.year_heading_re.match(text, para.start, para.end)
             if m:
                 current = int(m.group(1))
@@ -252,6 +258,15 @@ class Attributor:
             category = self.units_default.get(q.unit) or a.category
         year, source = (cell.year, "table") if cell.year is not None else (a.year, a.year_source)
         return replace(a, category=category, subject=cell.header or subject, year=year, year_source=source)
+
+    def _heading_year(self, seg: Segmented, k: int) -> int | None:
+        """The one time a section's heading names (一、“十五”期间我市教育事业取得的成果), which
+        dates the section; None for the body, several times or none, or a period since."""
+        if k == 0 or k >= len(seg.sections) or not seg.sections[k].heading:
+            return None
+        cues = self._time_cues(seg.sections[k].heading, None)[0]
+        years = {y for _, what, y in cues if what == "year"}
+        return years.pop() if len(years) == 1 and len(cues) == 1 else None
 
     def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
         """The guideline's carry-over across paragraphs: a text that states one time
@@ -359,7 +374,8 @@ class Attributor:
             kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject)
-                     or _PARTS_GAP.fullmatch(gap))):
+                     or (_PARTS_GAP.fullmatch(gap) and previous.unit == q.unit)
+                     or _BARE_NOUN_GAP.fullmatch(gap))):
             # 新增学前学位180个、义务教育学位1620个; 减少76个教师职位,包括43个…: parts of a change
             kind, sign = "change", previous.value_sign
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
@@ -372,10 +388,15 @@ class Attributor:
         year, baseline, year_source = self._years(para_before, kind, anchor, clause,
                                                   len(para_before) - len(before), doc.anchor_source,
                                                   dated_news=doc.anchor_source == "published" and anchor is not None)
-        deadline = self.deadline_after_re.match(after) if target and year is None else None
+        # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工;
+        # 可容纳…近5000人,预计2021年投入使用), over the date of the news that reports it
+        stated = year_source in ("sentence", "paragraph")
+        deadline = self.deadline_after_re.match(after) if target and not stated else None
         if deadline:
-            # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工)
             year, year_source = int(deadline.group("year")), "sentence"
+        elif target and not stated and doc.project_deadline is not None and self.capacity_re.search(before):
+            # the designed size of the one project a text reports, which it says opens in 2021
+            year, year_source = doc.project_deadline, "sentence"
         if year is None and heading_year is not None and year_source != "reset":
             year, year_source = heading_year, "heading"
         elif (year is None and carried_year is not None and year_source not in ("reset", "present") and not in_title
@@ -386,7 +407,9 @@ class Attributor:
                 baseline = year - 1       # 比上年增加…: the year before the carried one
         elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
-        elif year is None and doc.reference_year is not None and not year_source == "reset":
+        elif (year is None and doc.reference_year is not None and year_source != "reset"
+              and not (year_source == "present" and doc.reference_from_period)):
+            # (现有 in an undated review of “十四五”: now, undated; not the plan's end year)
             year, year_source = doc.reference_year, doc.year_source
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
@@ -613,13 +636,20 @@ class Attributor:
                 cues.append((m.start(), "anchor", pub_year))
         for m in self.period_reset_re.finditer(before):
             cues.append((m.start(), "open", None))                     # 近年来: no single year
-        written = pub_year if pub_year is not None else max((y for _, y in years), default=None)
+        # (undated: the period's end is not known either; a year named as a baseline, 较2020年,
+        # is no date of writing)
+        written = pub_year
         for m in self.plan_since_re.finditer(before):
             if written is None or written > self.plan_periods[m.group(1)]:
                 cues.append((m.start(), "open", None))                 # “十三五”以来 in 2023
             else:
                 cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
+        # a time inside brackets that close before the figure (126所(含2008年续建项目学校18所),
+        # 总建筑面积…) belongs to the aside only
+        closed = [(m.start(), m.end()) for m in _ASIDE.finditer(before)]
+        if closed:
+            cues = [c for c in cues if not any(a < c[0] < b for a, b in closed)]
         return cues, years, range_start
 
     def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
@@ -632,6 +662,10 @@ class Attributor:
         目前/今年 and `anchor_source` says what it is. A period word (近年来)
         resets the time: no earlier year carries over it (source "reset")."""
         cues, years, range_start = self._time_cues(before, pub_year, sentence_start, dated_news)
+        own = _YEARS_OWN_FIGURE.search(before)
+        if own:
+            # 比2021年的5,026名, 从2017年的62%: the year right before 的 dates this very figure
+            return int(own.group(1)), None, "sentence"
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor", "relative")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
@@ -815,6 +849,8 @@ class Attributor:
         subject = after_noun or _SUBJECT_TRIM.sub("", tail).strip() or q.unit
         if q.rule.yields.category:
             return q.rule.yields.category, subject
+        if q.unit == "元" and self.money_of_things_re.search(" ".join(scopes)):
+            return "facilities", subject
         if q.unit in self.units_fixed:
             return self.units_fixed[q.unit], subject
         for scope in scopes:

@@ -31,16 +31,25 @@ from extract.stages.gazetteer import Gazetteer, Region
 from extract.stages.numbers import NumberError, parse_number
 from extract.paths import RULES_DIR
 from extract.stages.rules import RuleError, alternation, load_yaml
-from extract.stages.segment import Segmented, is_masthead, is_navigation
+from extract.stages.segment import Segmented, is_masthead, is_navigation, trim_span
 
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
 _FIGURE = regex.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?(?:所|个|名|人|亿元|万元|元|座|间|%)")
 _EXPLICIT_YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})年")
 # a project finishing in a given month (预计2018年9月竣工, 打算2020年9月投入使用, 将于2023年9月交付)
 _FINISHING = regex.compile(r"(?:预计|打算|计划|将于|拟于|力争)于?(?P<y>(?:19|20)\d{2})年\d{1,2}月[^,。;\n]{0,6}?"
-                           r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)")
+                           r"(?:竣工|完工|投用|投入使用|建成|交付|开学|招生|开园)"
+                           # … or this year's tasks being done (用于完成2011年义务教育学校现代化建设任务)
+                           r"|(?:完成|落实)(?P<y>(?:19|20)\d{2})年度?[^,。;\n]{0,16}?任务")
+# a project opening in a year (预计2021年投入使用, 2020年9月建成投用, 计划2023年竣工)
+_OPENING = regex.compile(r"(?:预计|计划|将于|拟于|力争|打算)于?(?P<y>(?:19|20)\d{2})年(?:\d{1,2}月)?(?:底|前)?"
+                         r"(?:建成)?(?:投入使用|投用|竣工|完工|建成|交付使用|开学|招生)")
 # the coming years counted from now: 未来三年(2017-2019年)
 _COMING_YEARS = regex.compile(r"(?:未来|今后|接下来)[一二两三四五六七八九十\d]{1,2}年[(（]?(?P<y>(?:19|20)\d{2})\s*[-—至到~]")
+# the words for the whole of a special administrative region (全港, 本港; 全澳, 本澳)
+_SAR_WHOLE = {"香港特别行政区": regex.compile(r"全港|本港"), "澳门特别行政区": regex.compile(r"全澳|本澳")}
+# 全国/我国 as a subject, not after a comparison (高于全国…) nor before 平均/人均/范围
+_NATION_SUBJECT = regex.compile(r"(?<!高于|低于|高出|超过|好于|优于|比|较|居|占|领先|位居|与|和)(?:全国|我国)(?!平均|人均|范围|首|各地|同类|一流|前列|率先|示范|先进|重点|统一)")
 # a numbered heading run into its first line (八、科技、教育、文化和卫生 科技:…)
 _RUN_IN_HEADING = regex.compile(r"[一二三四五六七八九十]+、\S{2,30}\s+")
 # a deadline a text sets itself: (提出)到2020年, 争取2020年建成, 计划2021年…, 2020年底前; not
@@ -101,6 +110,8 @@ class DocumentContext:
     region_source: str                # title | institution | national | body | none
     targets_by_default: bool
     mixed_topics: bool = False        # a bulletin of every topic: only education paragraphs hold claims
+    reference_from_period: bool = False   # the reference year is a title's plan period's end (“十四五”)
+    project_deadline: int | None = None   # the one year the text's projects open (预计2021年投入使用)
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
@@ -214,11 +225,7 @@ class ContextBuilder:
         while pos < len(text) and len(top) < self.top_lines and pos < self.top_chars:
             nl = text.find("\n", pos)
             nl = len(text) if nl < 0 else nl
-            s, e = pos, nl
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
+            s, e = trim_span(text, pos, nl)
             if e > s:
                 top.append((s, e))
             pos = nl + 1
@@ -293,6 +300,7 @@ class ContextBuilder:
 
         # reference year: a named report or bulletin, else a year in the title
         reference_year, year_source = None, "none"
+        period_title = False
         found = self.report_year((title or "") + "\n" + text[:self.top_chars])
         if found:
             reference_year, year_source = found[0], "report"
@@ -308,6 +316,7 @@ class ContextBuilder:
             if m or p:
                 reference_year = int(m.group(1) or m.group(2)) if m else self.plan_periods[p.group()]
                 year_source = "title"
+                period_title = m is None
                 evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
         older = self._older_than_its_date(text, body_start, published) if published else None
         if older is not None:
@@ -323,7 +332,9 @@ class ContextBuilder:
             evidence.append(Evidence("inferred", solved[1], solved[2], text[solved[1]:solved[2]],
                                      year=solved[0]))
         else:
-            anchor_year, anchor_source = reference_year, year_source
+            # a title's plan period (四川“十四五”…成效显著) says what the text reviews, not when
+            # it was written: 现有/目前 in such an undated text stay undated
+            anchor_year, anchor_source = (None, "none") if period_title else (reference_year, year_source)
 
         # a news item that only announces: its figures are plans (rules/context.yaml)
         announces = bool(kind == "news" and title and self.announcement_re.search(title)
@@ -339,6 +350,8 @@ class ContextBuilder:
             anchor_year=anchor_year, anchor_source=anchor_source,
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds or announces,
+            reference_from_period=period_title,
+            project_deadline=self._project_deadline(text, body_start),
             mixed_topics=bool(self.mixed_topics_re.search((title or "") + "\n" + text[body_start:body_start + 200])),
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
@@ -420,6 +433,11 @@ class ContextBuilder:
             return int(m.group("y")), m.start(), m.end()
         return None
 
+    def _project_deadline(self, text: str, body_start: int) -> int | None:
+        """The one year a text's projects open or finish (预计2021年投入使用), when it names one."""
+        years = {int(m.group("y")) for m in _OPENING.finditer(text)}
+        return years.pop() if len(years) == 1 else None
+
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
         evidence, not a masthead."""
@@ -433,6 +451,7 @@ class ContextBuilder:
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
         named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
         as_place: list[bool] = []               # per weighted mention: a place, not a school's name
+        ambiguous_in_title: list[str] = []      # title places the gazetteer cannot decide alone
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
             if e.label == "POLICY" and e.start >= seg.header.end and not is_ignored(e.start, e.end):
@@ -444,21 +463,40 @@ class ContextBuilder:
                     named.append((issuer, True))
                     as_place.append(False)
                 continue
+            if (e.label == "REGION" and e.region is None and title_span
+                    and title_span[0] <= e.start < title_span[1]):
+                ambiguous_in_title.append(e.text)     # 铁西区 in a title: which one, the body says
+                continue
+            if (e.label == "REGION" and e.region is not None and e.start < seg.header.end
+                    and _OFFICE.match(text, e.end) and not (title_span and title_span[0] <= e.start < title_span[1])):
+                # 来源:鞍山市教育局, 香港政府新闻网: a government's own site or office in the
+                # header places a text that names no place (institution evidence), even as masthead
+                offices.append(e.region)
+                continue
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
             if title_span and title_span[0] <= e.start < title_span[1]:
                 in_title.append(places_it_stands_for(self.gazetteer, text, e.region, e.end))
             elif e.start < seg.header.end:
-                if _OFFICE.match(text, e.end):
-                    offices.append(e.region)
                 continue        # a header line other than the title: a site, not the subject
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
-                named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)))
+                # a province's short name (上海, 广东) is as unambiguous as a full name
+                named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)
+                              or e.region.level == "province"))
                 as_place.append(e.label == "REGION")
         # a bare short name (石门 for 石门县, 大理) of a county or city in another province
         # than every full name the article uses (佛山市, 禅城区) is more likely part of a
         # local name (石门中学) than a place elsewhere: it counts for little
+        # the nation named as what the text is about (全国共有…, 我国…), not as what a figure is
+        # compared with (高于全国平均水平): evidence for a national home like any place
+        nation = self.gazetteer.by_path("全国")
+        if nation is not None and weighted:
+            for m in _NATION_SUBJECT.finditer(text, seg.header.end):
+                if not is_ignored(m.start(), m.end()):
+                    weighted.append((nation, 1.0))
+                    named.append((nation, True))
+                    as_place.append(True)
         full_provinces = {r.province for r, full in named if full and r.province}
         if len(full_provinces) == 1:
             weighted = [(r, w * 0.2 if not full and r.level in ("city", "county")
@@ -470,6 +508,12 @@ class ContextBuilder:
             home = max(in_title, key=lambda r: len(r.path))
             if not all(home.path.startswith(r.path) for r in in_title):
                 home = self._common(in_title)
+            whole = _SAR_WHOLE.get(home.province or "")
+            if whole and home.level == "county" and len(whole.findall(text, title_span[1] if title_span else 0)) >= 2:
+                # 四中学濒杀校 屯门占二 over a body about 全港/本港: the district is one of the
+                # places the figures are about, the territory is what they count
+                home = self.gazetteer.by_path(home.province) or home
+                evidence.append(Evidence("body", -1, -1, whole.pattern[:6], region=home.path))
             return self._refine(home, weighted, text, as_place, from_title=True), "title"
         if offices:
             home = max(offices, key=lambda r: len(r.path))
@@ -496,6 +540,12 @@ class ContextBuilder:
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
             evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
+            for name in ambiguous_in_title:
+                # 铁西区7所…交付 over a 沈阳 body: the title's 铁西区 is 沈阳's, and the title's level wins
+                found = self.gazetteer.resolve(name, within=home.path)
+                if found is not None and found.path.startswith(home.path):
+                    evidence.append(Evidence("title", -1, -1, name, region=found.path))
+                    return found, "title"
             return self._refine(home, weighted, text, as_place), "body"
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
@@ -515,6 +565,13 @@ class ContextBuilder:
         that the article keeps naming, or the one county it names while saying 该县,
         is where it happens."""
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
+        if len(inside) > 1:
+            # 太原市 three times and 太原市杏花岭区 once in a 山西 text: the places inside
+            # share one city, which stands for them
+            common = self._common(list(inside.values()))
+            if common.path != home.path and common.path.startswith(home.path):
+                inside = {common.path: common}
+                weighted = [(common if r.path.startswith(common.path) else r, w) for r, w in weighted]
         if len(inside) == 1:
             (only,) = inside.values()
             # the body names the home itself as a place more than the place inside (四川 …

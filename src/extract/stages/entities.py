@@ -42,6 +42,11 @@ class Entity:
                                   # SCHOOL/GROUP: the region they are prefixed with
 
 
+# the two special administrative regions by their short names, before the words jieba
+# joins them with (特区, 政府, 特别行政区 is a full name already)
+_SAR_NAME = regex.compile(r"(?:香港|澳门)(?=特区|政府|社会|市民|本地|学生|教育|学校)")
+
+
 class EntityRecognizer:
     def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None):
         rules = load_yaml((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
@@ -158,6 +163,15 @@ class EntityRecognizer:
         # a place name that names a street (安宁路12号, 南京路) is an address, not the place;
         # it still starts school names (北京路小学) above
         regions = [e for e in regions if not self._street.match(text, e.end)]
+        # 香港特区政府, 香港政府新闻网: jieba keeps 香港特区/香港政府 as one word, so the
+        # territory's name is found on its own here
+        taken = {i for e in regions for i in range(e.start, e.end)}
+        for m in _SAR_NAME.finditer(text):
+            if not any(i in taken for i in range(m.start(), m.end())):
+                region = self.gazetteer.resolve(m.group())
+                if region is not None:
+                    regions.append(Entity(m.start(), m.end(), "REGION", m.group(), region))
+        regions.sort(key=lambda e: e.start)
         if self._generic:
             # 南区 is a Hong Kong district only in a text that names Hong Kong otherwise
             provinces = {e.region.province for e in regions if e.region and e.text not in self._generic}

@@ -19,18 +19,20 @@ from extract.paths import RULES_DIR
 from extract.stages.numbers import NumberError, parse_number
 from extract.stages.quantities import Quantity
 from extract.stages.rules import Rule, RuleError, Yields, load_yaml
+from extract.stages.segment import trim_span
 
 # The rule id a table figure's claim carries (claims.rule_id).
 GRID_RULE = Rule(id="grid.cell", description="a bare figure in a table row; its column header names the unit",
                  priority=0, yields=Yields(), regex=None, source="rules/grids.yaml", line=0)
 
-_NUMBER = regex.compile(r"[约近]?\d[\d,]*(?:\.\d+)?%?")
+_NUMBER = regex.compile(r"(?P<q>[约近])?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<mag>万|亿)?(?P<plus>\+)?%?")
+_QUALIFIER = {"约": "approx", "近": "approx"}
 _YEAR_CELL = regex.compile(r"((?:19|20)\d{2})(?:\s*[/-]\s*\d{2,4})?(?:年度?|学年)?")
 _YEAR_IN = regex.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|学年|\s*[/-]\s*\d{2}\s*(?:学年|年度))")
 _PROSE = regex.compile(r"[,。;:!?、]")
 _RULE_LINE = regex.compile(r"^[\s|:\-—=+]+$")       # |---|---| separators
 _MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
-_CANONICAL = {"人": "人", "名": "人", "位": "人", "人次": "人次", "元": "元", "%": "%", "％": "%",
+_CANONICAL = {"人": "人", "名": "人", "位": "人", "人次": "人次", "元": "元", "%": "%", "％": "%", "分": "分",
               "所": "所", "个": "个", "间": "间", "平方米": "平方米", "㎡": "平方米", "平米": "平方米",
               "班": "班", "台": "台", "套": "套", "册": "册", "项": "项", "门": "门", "节": "节"}
 
@@ -44,6 +46,7 @@ class GridCell:
     header: str                 # the column header, without its bracketed unit
     title: str                  # the line above the header (the table's caption), or ''
     year: int | None            # from the row's year cell, a year column header, or the title
+    qualifier: str = "exact"    # 约12万 approx, 160+ lower_bound
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,7 @@ class GridReader:
         if line.count("|") >= 2:
             out, pos = [], s
             for part in line.split("|"):
-                a, b = pos, pos + len(part)
-                while a < b and text[a].isspace():
-                    a += 1
-                while b > a and text[b - 1].isspace():
-                    b -= 1
+                a, b = trim_span(text, pos, pos + len(part))
                 if b > a:
                     out.append((a, b))
                 pos += len(part) + 1
@@ -167,16 +166,23 @@ class GridReader:
                 if k == year_col or not self._is_number(text, a, b):
                     continue
                 unit, scale, head = units[k]
+                if unit is None and k > 0 and not self._is_number(text, *cells[0]):
+                    # a table turned on its side (项目 | 数据 / 学校总数(所) | 160+): the row's
+                    # label names what is counted and its unit
+                    unit, scale, head = self.unit_of(text[cells[0][0]:cells[0][1]])
                 if unit is None:
                     continue
                 col_year = _YEAR_IN.search(names[k])
-                raw = text[a:b].lstrip("约近").rstrip("%").replace(",", "")
+                n = _NUMBER.fullmatch(text, a, b)
                 try:
-                    value = parse_number(raw) * scale
+                    value = parse_number(n.group("num").replace(",", "")) * scale
+                    if n.group("mag"):
+                        value *= parse_number("1" + n.group("mag"))
                 except NumberError:
                     continue
+                qualifier = "lower_bound" if n.group("plus") else _QUALIFIER.get(n.group("q") or "", "exact")
                 year = row_year or (int(col_year.group(1)) if col_year else None) or title_year
-                out.append(GridCell(a, b, value, unit, head, title, year))
+                out.append(GridCell(a, b, value, unit, head, title, year, qualifier))
         return out
 
 
@@ -184,7 +190,7 @@ def with_grid_cells(quantities: list[Quantity], cells: list[GridCell]) -> tuple[
     """The rule quantities plus a quantity for each table figure no rule claimed;
     and the table cell behind each quantity that sits in one, by start offset."""
     taken = {i for q in quantities for i in range(q.start, q.end)}
-    added = [Quantity(c.start, c.end, GRID_RULE, value=c.value, unit=c.unit)
+    added = [Quantity(c.start, c.end, GRID_RULE, value=c.value, unit=c.unit, qualifier=c.qualifier)
              for c in cells if not any(i in taken for i in range(c.start, c.end))]
     by_start = {c.start: c for c in cells}
     in_cells = {q.start: by_start[q.start] for q in quantities + added

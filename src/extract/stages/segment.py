@@ -132,6 +132,15 @@ _ASCII_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 # --------------------------------------------------------------------------- lines
 
+def trim_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """text[s:e] without the whitespace around it, as offsets."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
 def _lines(text: str) -> list[tuple[int, int, int]]:
     """(start, end, newline) per line, start/end trimmed of surrounding whitespace."""
     out = []
@@ -140,11 +149,7 @@ def _lines(text: str) -> list[tuple[int, int, int]]:
         nl = text.find("\n", pos)
         if nl < 0:
             nl = n
-        s, e = pos, nl
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
+        s, e = trim_span(text, pos, nl)
         out.append((s, e, nl))
         pos = nl + 1
     return out
