@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from extract.cli import main
+from extract.inputs.tables import MissingTextColumn
 from extract.runs.run import run
 
 # One paragraph with two claims and a dated header line, as a crawler saves a page.
@@ -213,9 +214,12 @@ def test_jsonl_metadata_line_does_not_discard_the_rows_after_it(tmp_path, extrac
     notes = sorted(e["reason"][:7] for e in errors(out))
     assert notes == ["line 1:", "line 5:"]
     assert {e["severity"] for e in errors(out)} == {"warning"} and summary.errors == 0
-    # a file where no line is an article is still one error for the table
+    # a file where no line is an article is a table without text: it stops the run (issue 18,
+    # tests/test_config.py), and, asked to go on, is still one error for the table
     (inp / "t.jsonl").write_text('{"export": "crawler v2"}\n{"author": "x"}\n', encoding="utf-8")
-    run(inp, out, extractor, progress=False, full=True)
+    with pytest.raises(MissingTextColumn):
+        run(inp, out, extractor, progress=False, full=True)
+    run(inp, out, extractor, progress=False, full=True, skip_tables_without_text=True)
     (only,) = errors(out)
     assert only["severity"] == "error" and "none of the text columns" in only["reason"]
 

@@ -208,7 +208,8 @@ def test_bad_rows_and_tables_become_errors_and_the_run_goes_on(tmp_path, extract
                    inp / "rows.parquet")
     (inp / "broken.html").write_bytes(b"<html><head><title>x</title></head><body></body></html>")
     out = tmp_path / "out"
-    run(inp, out, extractor, progress=False)
+    # a table with no text column stops the run (tests/test_config.py), unless asked to go on
+    run(inp, out, extractor, progress=False, skip_tables_without_text=True)
 
     errors = {(e["path"], e["file"], e["row"]): e["reason"] for e in table(out, "errors")}
     assert set(errors) == {
@@ -270,7 +271,7 @@ def test_keys_reruns_and_workers_on_rows(tmp_path, extractor):
 
 
 def test_an_interrupted_run_over_rows_resumes(tmp_path, extractor, monkeypatch):
-    import extract.runs.run as run_module
+    import extract.runs.article as run_module   # one article of a shard: process_row
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt")) if p.stat().st_size < 10_000]
     inp = tmp_path / "in"
@@ -321,9 +322,11 @@ def test_column_options_and_streamed_batches(tmp_path):
     assert len(rows) == 2500 and rows[2499].key == "n2499" and rows[2499].row == 2499
     assert rows[2499].text == "第2499篇\n鞍山市现有学校2499所。" and rows[2499].published == "2022-04-08"
     assert all(r.error is None for r in rows)
-    # with the default columns the table has no text column
+    # the default columns find 正文, but not 发布日期 or 编号
+    plain = list(iter_rows(path, "t.csv", Columns()))
+    assert plain[7].text == rows[7].text and (plain[7].key, plain[7].published) == ("t.csv#7", None)
     with pytest.raises(Exception, match="none of the text columns"):
-        list(iter_rows(path, "t.csv", Columns()))
+        list(iter_rows(path, "t.csv", Columns(text=("body",))))
 
 
 @pytest.mark.parametrize("value, iso", [

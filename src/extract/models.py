@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 if TYPE_CHECKING:
     import pyarrow as pa
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Qualifier = Literal["exact", "approx", "lower_bound", "upper_bound"]
 Kind = Literal["level", "change"]
@@ -34,9 +34,34 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# `article` is the join key of every table.  articles and errors called it `path`
+# before; that column stays, equal to `article`, for one release (0.1.x), and goes in 0.2.
+_PATH_DEPRECATED = "deprecated: the same as `article` (the name this table used before); removed in 0.2"
+
+
+class _KeyedByArticle(Record):
+    """A record whose `article` may be given as `path` (the old name), and the other way round."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _article_and_path(cls, data):
+        if isinstance(data, dict):
+            if "article" not in data and "path" in data:
+                data = {**data, "article": data["path"]}
+            elif "path" not in data and "article" in data:
+                data = {**data, "path": data["article"]}
+        return data
+
+    @model_validator(mode="after")
+    def _same_key(self):
+        if self.article != self.path:
+            raise ValueError(f"article {self.article!r} and its deprecated copy path {self.path!r} differ")
+        return self
+
+
 class Claim(Record):
     """One numeric claim; the guideline's columns first, then provenance."""
-    article: str = Field(description="article key: path relative to the input folder, or for a table row its id, else url, else file#row (articles.path)")
+    article: str = Field(description="article key, the join key of every table: path relative to the input folder, or for a table row its id, else url, else file#row (articles.article)")
     start: int = Field(description="start offset (Python str index) in the decoded original text; for html pages and table rows in articles.text")
     end: int = Field(description="end offset, exclusive")
     text: str = Field(description="exactly text[start:end] of the original article")
@@ -64,11 +89,12 @@ class Claim(Record):
     extractor_version: str = Field(description="package version + rule-pack hash + hash of stage code, cue files and gazetteer")
 
 
-class ArticleRow(Record):
+class ArticleRow(_KeyedByArticle):
     """An input article: a .txt/.md file, a web page, or one row of a table
     (.jsonl/.ndjson, .csv, .parquet), with the metadata found in its text
     (title, published, source) and the metadata given with it (*_given, url)."""
-    path: str = Field(description="article key: path relative to the input folder; for a table row its id, else its url, else file#row")
+    article: str = Field(description="article key, the join key of every table: path relative to the input folder; for a table row its id, else its url, else file#row")
+    path: str = Field(description=_PATH_DEPRECATED)
     sha256: str = Field(description="sha256 of the raw bytes; for a table row of its text and metadata as given")
     title: Optional[str] = Field(None, description="title from the metadata header found in the text")
     published: Optional[str] = Field(None, description="publication date (ISO) from the header found in the text")
@@ -100,7 +126,7 @@ class ArticleRow(Record):
 
 
 class EntityRow(Record):
-    article: str = Field(description="article path relative to the input folder")
+    article: str = Field(description="article key (articles.article)")
     start: int = Field(description="start offset in the original text")
     end: int = Field(description="end offset, exclusive")
     text: str = Field(description="exactly text[start:end]")
@@ -109,7 +135,7 @@ class EntityRow(Record):
     region_code: Optional[str] = Field(None, description="for REGION: official code")
 
 
-class ErrorRow(Record):
+class ErrorRow(_KeyedByArticle):
     """Severity `error`: something is missing from the output -- an article (its
     articles row has status error: unreadable, undecodable, too large, over the
     time budget, a stage failed), a claim dropped because its rule gave a value
@@ -118,7 +144,8 @@ class ErrorRow(Record):
     is missing but look -- an article kept with undecodable bytes replaced by
     U+FFFD (offsets and count in `reason`), a file skipped (not an article, or
     a symbolic link out of the input folder without --follow-symlinks)."""
-    path: str = Field(description="file or folder path relative to the input folder, or a table row's article key")
+    article: str = Field(description="what the problem is about, as the join key of every table: the article key (a file's path relative to the input folder, a table row's key), else the path of the table, folder or skipped file")
+    path: str = Field(description=_PATH_DEPRECATED)
     stage: str = Field(description="load | extract | skip")
     reason: str = Field(description="what went wrong, for a person to read")
     severity: Literal["error", "warning"] = Field(
@@ -154,4 +181,27 @@ def arrow_schema(model: type[Record]) -> "pa.Schema":
         typ, nullable = _arrow_type(info.annotation)
         meta = {"description": info.description or ""}
         fields.append(pa.field(name, typ, nullable=nullable, metadata=meta))
-    return pa.schema(fields)
+    return pa.schema(fields, metadata={b"pandas": pandas_metadata(fields)})
+
+
+# pandas dtypes per Arrow type: (pandas_type, numpy_type); a nullable integer is
+# pandas' Int64 (2021, <NA>), never float64 (2021.0, NaN).
+_PANDAS = {"int64": ("int64", "int64"), "double": ("float64", "float64"), "bool": ("bool", "bool"),
+           "string": ("unicode", "object")}
+
+
+def pandas_metadata(fields) -> bytes:
+    """The `pandas` schema metadata pyarrow's to_pandas (and pd.read_parquet) reads,
+    written by hand: a run's processes never import pandas (see runs/writer.py)."""
+    import json
+
+    columns = []
+    for f in fields:
+        pandas_type, numpy_type = _PANDAS[str(f.type)]
+        if f.nullable and str(f.type) == "int64":
+            numpy_type = "Int64"
+        columns.append({"name": f.name, "field_name": f.name, "pandas_type": pandas_type,
+                        "numpy_type": numpy_type, "metadata": None})
+    return json.dumps({"index_columns": [], "column_indexes": [], "columns": columns, "attributes": {},
+                       "creator": {"library": "extract", "version": "models"}, "pandas_version": "2.0.0"},
+                      separators=(",", ":")).encode()

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 import regex
 
-from extract.inputs.load import LoadError, discover, read_article
+from extract.config import column_options, columns_from, load_rules_or_fail
 from extract.stages.normalize import normalize
 from extract.stages.quantities import RuleTimeout, find_quantities
 from extract.stages.rules import RuleSet, vocabulary_fragments
@@ -103,26 +103,49 @@ class Coverage:
         return out
 
 
-def coverage(input_dir: Path, rules: RuleSet, context: str = "both") -> tuple[list[dict], int, int]:
-    """([{pattern, count, examples}], numbers seen, numbers unexplained), most frequent first."""
+@dataclass
+class CoverageResult:
+    groups: list[dict]          # [{pattern, count, examples}], most frequent first
+    total: int                  # numbers seen in the bodies of the articles read
+    missed: int                 # of them unexplained
+    articles: int = 0           # articles read
+    unread: list = field(default_factory=list)   # extract.inputs.reader.Unread: files and rows not read
+
+    def __iter__(self):         # rows, total, missed = coverage(...)
+        return iter((self.groups, self.total, self.missed))
+
+
+def coverage(input_path: Path, rules: RuleSet, context: str = "both", columns=None,
+             max_bytes: int = 20_000_000, follow_symlinks: bool = False) -> CoverageResult:
+    """Unexplained numbers in every article under `input_path` (a folder or one
+    file), read as `extract run` reads them: text files, web pages (their main
+    text) and table rows (`columns`).  What cannot be read is listed in
+    `unread`, not counted."""
+    from extract.inputs.load import RawArticle
+    from extract.inputs.reader import read_inputs
+
     cov = Coverage(rules, context)
     groups: dict[str, list[Uncovered]] = defaultdict(list)
-    articles, _ = discover(Path(input_dir))
-    for path in articles:
-        rel = path.relative_to(input_dir).as_posix()
-        try:
-            raw = read_article(path, rel)
-            found = cov.article(rel, raw.text)
-        except (LoadError, RuleTimeout) as exc:
-            click.echo(f"skipped {rel}: {exc}", err=True)
+    result = CoverageResult([], 0, 0)
+    for item in read_inputs(Path(input_path), columns, max_bytes, follow_symlinks):
+        if not isinstance(item, RawArticle):
+            result.unread.append(item)
             continue
+        try:
+            found = cov.article(item.path, item.text)
+        except RuleTimeout as exc:
+            from extract.inputs.reader import Unread
+            result.unread.append(Unread(item.path, str(exc)))
+            continue
+        result.articles += 1
         for u in found:
             groups[u.pattern].append(u)
     counts = Counter({p: len(us) for p, us in groups.items()})
-    rows = [{"pattern": p, "count": n,
-             "examples": [f"{u.article}: …{u.snippet}…" for u in groups[p][:5]]}
-            for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return rows, cov.total, sum(counts.values())
+    result.groups = [{"pattern": p, "count": n,
+                      "examples": [f"{u.article}: …{u.snippet}…" for u in groups[p][:5]]}
+                     for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    result.total, result.missed = cov.total, sum(counts.values())
+    return result
 
 
 def write_parquet(rows: list[dict], out: Path) -> None:
@@ -134,7 +157,7 @@ def write_parquet(rows: list[dict], out: Path) -> None:
 
 
 @click.command("coverage")
-@click.argument("input_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("input_dir", type=click.Path(path_type=Path), metavar="INPUT")
 @click.option("--rules", "user_rules", type=click.Path(exists=True, file_okay=False, path_type=Path),
               multiple=True, help="Extra rules folder (repeatable)")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -142,11 +165,21 @@ def write_parquet(rows: list[dict], out: Path) -> None:
 @click.option("--context", type=click.Choice(["both", "next", "prev"]), default="both", show_default=True,
               help="Group by the words on both sides of the number, or only one side")
 @click.option("--top", type=int, default=40, show_default=True, help="Groups to print (0 = all)")
-def coverage_cmd(input_dir: Path, user_rules, out: Path | None, context: str, top: int) -> None:
-    """Numbers in article bodies that no rule turned into a claim and no exclusion explained."""
-    from extract.authoring.tools import _load
-    rules = _load(user_rules)
-    rows, total, missed = coverage(input_dir, rules, context)
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Larger files are not read")
+@click.option("--follow-symlinks", is_flag=True, help="Read symbolic links that point outside INPUT")
+@column_options
+def coverage_cmd(input_dir: Path, user_rules, out: Path | None, context: str, top: int, max_bytes: int,
+                 follow_symlinks: bool, **column_names) -> None:
+    """Numbers in article bodies that no rule turned into a claim and no
+    exclusion explained, in every article under INPUT (a folder or one file),
+    read as `extract run` reads them: .txt/.md, web pages, table rows (same
+    column options).  Files that cannot be read are named, not counted."""
+    if not input_dir.exists():
+        raise click.ClickException(f"no such file or folder: {input_dir}")
+    rules = load_rules_or_fail(user_rules)
+    columns = columns_from(*(column_names[f"{k}_column"] for k in ("text", "title", "date", "url", "id")))
+    result = coverage(input_dir, rules, context, columns, max_bytes, follow_symlinks)
+    rows = result.groups
     shown = rows if top <= 0 else rows[:top]
     for r in shown:
         click.echo(f"{r['count']:6d}  {r['pattern']}")
@@ -154,9 +187,22 @@ def coverage_cmd(input_dir: Path, user_rules, out: Path | None, context: str, to
             click.echo(f"          {ex}")
     if len(rows) > len(shown):
         click.echo(f"   ... {len(rows) - len(shown)} more patterns")
-    pct = 100 * (total - missed) / total if total else 100.0
-    click.echo(f"{total} numbers in article bodies, {missed} unexplained in {len(rows)} patterns "
-               f"({pct:.1f}% explained)", err=True)
+    for u in result.unread:
+        click.echo(f"not read: {u.where}: {u.why}", err=True)
+    total, missed = result.total, result.missed
+    if total:
+        pct = f"{100 * (total - missed) / total:.1f}% explained"
+    else:
+        pct = "nothing to explain"
+    not_read = ""
+    if result.unread:
+        n_fmt = sum(u.format for u in result.unread)
+        not_read = (f"; {len(result.unread)} not read and not counted"
+                    + (f" ({n_fmt} of no article format)" if n_fmt else ""))
+    click.echo(f"{result.articles} article{'' if result.articles == 1 else 's'}: {total} numbers in article bodies, {missed} unexplained in "
+               f"{len(rows)} patterns ({pct}){not_read}", err=True)
     if out is not None:
         write_parquet(rows, out)
         click.echo(f"-> {out}", err=True)
+    if not result.articles and result.unread:
+        raise SystemExit(1)   # nothing could be read: no figure to trust

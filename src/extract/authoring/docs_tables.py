@@ -53,6 +53,17 @@ def render_markdown() -> str:
         "",
     ]
     out += [f"- [{name}](#{name}) — `{name}.parquet`" for name in TABLES]
+    out += ["", "Every table has the column `article`, the article key: join on it "
+            "(`claims JOIN articles USING (article)`; in pandas `claims.merge(articles, on=\"article\")`). "
+            "Integer columns that may be null are stored with pandas metadata, so pandas reads them as "
+            "`Int64` (`2021`, `<NA>`), not as floats.", "", "### Columns in more than one table", "",
+            "The same name in two tables means what each table says below; joined, keep them apart "
+            "with a suffix (`claims.merge(articles, on=\"article\", suffixes=(\"\", \"_article\"))`).", "",
+            "| column | " + " | ".join(TABLES) + " |", "|---|" + "---|" * len(TABLES)]
+    for column, tables in shared_columns().items():
+        cells = [_short(TABLES[t].model_fields[column].description or "") if t in tables else ""
+                 for t in TABLES]
+        out.append(f"| `{column}` | " + " | ".join(_md(c) for c in cells) + " |")
     for name, model in TABLES.items():
         schema = arrow_schema(model)
         doc = inspect.cleandoc(model.__dict__.get("__doc__") or "")
@@ -69,6 +80,23 @@ def render_markdown() -> str:
                 meaning += " (one of: " + ", ".join(f"`{a}`" for a in allowed) + ")"
             out.append(f"| `{field.name}` | {field.type} | {'yes' if field.nullable else 'no'} | {_md(meaning)} |")
     return "\n".join(out) + "\n"
+
+
+def _short(description: str, limit: int = 100) -> str:
+    """A column's description, cut at a word before `limit` characters."""
+    if len(description) <= limit:
+        return description
+    return description[:limit - 1].rsplit(" ", 1)[0].rstrip(",:;") + " …"
+
+
+def shared_columns() -> dict[str, list[str]]:
+    """Column names found in more than one table (the join key first), with the tables."""
+    where: dict[str, list[str]] = {}
+    for name, model in TABLES.items():
+        for column in model.model_fields:
+            where.setdefault(column, []).append(name)
+    shared = {c: ts for c, ts in where.items() if len(ts) > 1}
+    return dict(sorted(shared.items(), key=lambda kv: (kv[0] != "article", kv[0])))
 
 
 _ROW = {"claims": "numeric claim", "articles": "input article", "entities": "named entity mention",

@@ -18,6 +18,7 @@ import click
 FIELDS = ["value", "value_max", "unit", "qualifier", "kind", "target",
           "category", "region", "year", "baseline_year"]
 CLAIM_FIELDS = ("value", "unit", "region", "year")
+EXTRA_FIELDS = ("entity", "subject")   # scored too; score.py does not
 DIFF_FIELDS = ["text", "value", "value_max", "unit", "qualifier", "kind", "target", "category", "subject",
                "region", "entity", "year", "baseline_year", "rule_id"]
 
@@ -73,6 +74,130 @@ def load_claims(path: Path, base_names: bool = True, required: tuple[str, ...] =
         for r in rows:
             r["article"] = os.path.basename(str(r["article"]))
     return rows
+
+
+class GoldError(click.ClickException):
+    """A gold file that cannot be scored: every problem, by line."""
+
+
+_QUALIFIERS = ("exact", "approx", "lower_bound", "upper_bound")
+_KINDS = ("level", "change")
+SHOW_PROBLEMS = 10
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def gold_problems(claim, where: str) -> list[str]:
+    """What is wrong with one gold claim ([] = fine), each as `where: problem`."""
+    from typing import get_args
+
+    from extract.models import Category
+
+    if not isinstance(claim, dict):
+        return [f"{where}: a JSON {type(claim).__name__}, not an object"]
+    bad = []
+
+    def say(problem: str) -> None:
+        bad.append(f"{where}: {problem}")
+
+    for key in ("article", "start", "end", "value"):
+        if claim.get(key) is None:
+            say(f"no {key!r}")
+    if claim.get("article") is not None and (not isinstance(claim["article"], str) or not claim["article"].strip()):
+        say(f"article must be a file name, not {claim['article']!r}")
+    for key in ("start", "end"):
+        if claim.get(key) is not None and (not _is_int(claim[key]) or claim[key] < 0):
+            say(f"{key} must be a character offset (a whole number, 0 or more), not {claim[key]!r}")
+    if _is_int(claim.get("start")) and _is_int(claim.get("end")) and claim["end"] <= claim["start"]:
+        say(f"end {claim['end']} is not after start {claim['start']}")
+    if claim.get("value") is not None and not _is_num(claim["value"]):
+        say(f"value must be a number, not {claim['value']!r}")
+    checks = {
+        "value_max": (_is_num, "a number or null"),
+        "year": (_is_int, "a whole number or null"),
+        "baseline_year": (_is_int, "a whole number or null"),
+        "target": (lambda v: isinstance(v, bool), "true, false or null"),
+        "qualifier": (lambda v: v in _QUALIFIERS, f"one of {', '.join(_QUALIFIERS)}"),
+        "kind": (lambda v: v in _KINDS, f"one of {', '.join(_KINDS)}"),
+        "category": (lambda v: v in get_args(Category), "a category of the guideline (" + ", ".join(get_args(Category)) + ")"),
+    }
+    for key in ("text", "unit", "subject", "region", "entity"):
+        checks[key] = (lambda v: isinstance(v, str), "a string or null")
+    for key, (ok, want) in checks.items():
+        if claim.get(key) is not None and not ok(claim[key]):
+            say(f"{key} must be {want}, not {claim[key]!r}")
+    return bad
+
+
+def load_gold(path: Path) -> list[dict]:
+    """Gold claims, validated: GoldError listing every problem (by line) instead
+    of a traceback halfway through the scores."""
+    path = Path(path)
+    if path.is_dir():
+        raise GoldError(f"{path} is a folder: give the gold file (JSON Lines, one claim a line)")
+    problems: list[str] = []
+    rows: list[dict] = []
+    if path.suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        try:
+            records = [(f"row {i}", r) for i, r in enumerate(pq.read_table(path).to_pylist())]
+        except (OSError, pa.ArrowException) as exc:
+            raise GoldError(f"{path}: not a readable Parquet file: {exc}") from exc
+    else:
+        records = []
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                for n, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        records.append((f"line {n}", json.loads(line)))
+                    except ValueError as exc:
+                        problems.append(f"line {n}: not JSON ({exc})")
+        except UnicodeDecodeError as exc:
+            raise GoldError(f"{path}: not UTF-8 text ({exc}): a gold file is JSON Lines in UTF-8") from exc
+        except OSError as exc:
+            raise GoldError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    for where, claim in records:
+        found = gold_problems(claim, where)
+        problems.extend(found)
+        if not found:
+            rows.append(claim)
+    if problems:
+        shown = "\n  ".join(problems[:SHOW_PROBLEMS])
+        more = f"\n  … and {len(problems) - SHOW_PROBLEMS} more" if len(problems) > SHOW_PROBLEMS else ""
+        raise GoldError(f"{path}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the gold file "
+                        f"(the fields are those of the guideline's gold format):\n  {shown}{more}")
+    if not rows:
+        raise GoldError(f"{path}: no gold claims in the file")
+    for r in rows:
+        r["article"] = os.path.basename(str(r["article"]))
+    return rows
+
+
+def run_articles(out_dir: Path) -> set[str] | None:
+    """Base names of the articles of a run folder (articles.parquet, with or
+    without claims); None when out_dir is no run folder."""
+    path = Path(out_dir) / "articles.parquet"
+    if not path.is_file():
+        return None
+    import pyarrow.parquet as pq
+    names = pq.read_schema(path).names
+    column = "article" if "article" in names else "path"
+    return {os.path.basename(str(a)) for a in pq.read_table(path, columns=[column])[column].to_pylist()}
+
+
+def split_gold(gold: list[dict], articles: set[str]) -> tuple[list[dict], list[dict]]:
+    """(gold claims of articles in the run, the others)."""
+    kept = [g for g in gold if g["article"] in articles]
+    return kept, [g for g in gold if g["article"] not in articles]
 
 
 def _check_fields(row: dict, required: tuple[str, ...], where: str) -> None:
@@ -142,6 +267,8 @@ def evaluate(pred: list[dict], gold: list[dict]) -> dict:
     out["precision"], out["recall"], out["f1"] = prf(len(pairs), len(pred), len(gold))
     for f in FIELDS:
         out["acc_" + f] = sum(same(f, p.get(f), g.get(f)) for p, g in pairs) / len(pairs) if pairs else 0.0
+    for f in EXTRA_FIELDS:   # beyond score.py's figures
+        out["acc_" + f] = sum(same(f, p.get(f), g.get(f)) for p, g in pairs) / len(pairs) if pairs else 0.0
     full = sum(all(same(f, p.get(f), g.get(f)) for f in CLAIM_FIELDS) for p, g in pairs)
     out["claim_precision"], out["claim_recall"], out["claim_f1"] = prf(full, len(pred), len(gold))
     # as score.py: also right as a plan or an achievement, a level or a change
@@ -189,13 +316,45 @@ def _acc_line(acc: dict) -> str:
 
 
 @click.command("evaluate")
-@click.argument("out_dir", type=click.Path(exists=True, path_type=Path))
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[OUT_DIR] GOLD")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="The run's output folder when only GOLD is given (default: `out` of extract.toml)")
 @click.option("--show", type=int, default=20, show_default=True, help="Misses / spurious / wrong fields to list")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON")
-def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
-    """Precision, recall, F1 and field accuracy against GOLD, per category and per rule."""
-    r = evaluate(load_claims(out_dir), load_claims(gold))
+def evaluate_cmd(paths: tuple[Path, ...], out: Path | None, show: int, as_json: bool) -> None:
+    """Precision, recall, F1 and field accuracy against GOLD, per category and per rule.
+
+    GOLD is JSON Lines in the guideline's gold format, checked line by line
+    first (every problem listed, exit 1).  Gold claims of articles the run
+    did not read are skipped, with a warning.  OUT_DIR may be left out:
+    --out, or `out` in extract.toml."""
+    if len(paths) == 2:
+        out_dir, gold = paths
+    elif len(paths) == 1 and out is not None:
+        out_dir, gold = out, paths[0]
+    else:
+        raise click.UsageError("give OUT_DIR GOLD, or GOLD with --out OUT_DIR (or `out` in extract.toml)")
+    for path in (out_dir, gold):
+        if not path.exists():
+            raise click.ClickException(f"no such file or folder: {path}")
+    gold_claims = load_gold(gold)
+    try:
+        pred = load_claims(out_dir)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{out_dir}: cannot read the predicted claims: {exc}") from exc
+    articles = run_articles(out_dir) if Path(out_dir).is_dir() else None
+    of_what = "the run" if articles is not None else f"{out_dir} (its articles without claims look absent too)"
+    if articles is None:
+        articles = {p["article"] for p in pred}
+    gold_claims, skipped = split_gold(gold_claims, articles)
+    if skipped:
+        names = sorted({g["article"] for g in skipped})
+        click.echo(f"warning: {len(skipped)} gold claims of {len(names)} articles not in {of_what} were skipped: "
+                   f"{', '.join(names[:5])}{' …' if len(names) > 5 else ''}", err=True)
+    if not gold_claims:
+        raise click.ClickException(f"none of the gold's articles is in {of_what}: nothing to score")
+    r = evaluate(pred, gold_claims)
+    r["skipped_gold"] = len(skipped)
     if as_json:
         slim = {k: v for k, v in r.items() if k not in ("missed", "spurious", "wrong")}
         slim["missed"] = len(r["missed"])
@@ -208,7 +367,7 @@ def evaluate_cmd(out_dir: Path, gold: Path, show: int, as_json: bool) -> None:
                f"  (value, unit, region and year all right)")
     click.echo(f"strict claim F1 {r['strict_claim_f1']:.3f} (also kind and target)  targets: "
                f"R {r['target_recall']:.3f}  P {r['target_precision']:.3f}")
-    click.echo("field accuracy over matched: " + _acc_line({f: r["acc_" + f] for f in FIELDS}))
+    click.echo("field accuracy over matched: " + _acc_line({f: r["acc_" + f] for f in (*FIELDS, *EXTRA_FIELDS)}))
     click.echo("\nper category (gold category for recall, predicted for precision):")
     click.echo(f"  {'category':<18}{'gold':>5}{'pred':>6}{'P':>7}{'R':>7}{'F1':>7}")
     for c, s in r["by_category"].items():

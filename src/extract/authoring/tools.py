@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 import functools
+import re
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Iterable
 
 import click
 
+from extract.config import column_options, columns_from, load_rules_or_fail
 from extract.stages.normalize import normalize
 from extract.stages.quantities import Quantity, RuleTimeout, find_quantities
 from extract.stages.rules import Example, Rule, RuleError, RuleSet, load_rules
@@ -214,11 +216,7 @@ _RULES_OPT = click.option("--rules", "user_rules", type=click.Path(exists=True, 
                           multiple=True, help="Extra rules folder (repeatable); a rule with a shipped id overrides it")
 
 
-def _load(user_rules) -> RuleSet:
-    try:
-        return load_rules(list(user_rules))
-    except RuleError as exc:
-        raise click.ClickException(f"broken rule file: {exc}") from exc
+_load = load_rules_or_fail   # the rules of a command (shared with coverage, see extract.config)
 
 
 @click.group("rules")
@@ -295,20 +293,35 @@ def _dropped_why(q, seg, text: str) -> str:
     return "outside any sentence"
 
 
-def explain(text: str, extractor, path: str = "text") -> str:
-    """Readable account of every claim, exclusion and unexplained number in `text`."""
+def explain(text, extractor, path: str = "text") -> str:
+    """Readable account of every claim, exclusion and unexplained number in
+    `text`: a string, or a RawArticle as the run reads it (with the metadata
+    given with it: a page's or a row's date, title, URL)."""
+    return explain_result(text, extractor, path)[0]
+
+
+def explain_result(text, extractor, path: str = "text"):
+    """(the account of `explain`, the ArticleResult it explains)."""
     from extract.authoring.coverage import Coverage
     from extract.inputs.load import RawArticle
 
     from extract.stages.segment import segment
 
-    result = extractor.process(RawArticle(path, text, "", "utf-8", len(text.encode("utf-8"))))
+    if isinstance(text, RawArticle):
+        raw, path, text = text, text.path, text.text
+    else:
+        raw = RawArticle(path, text, "", "utf-8", len(text.encode("utf-8")))
+    result = extractor.process(raw)
     norm = normalize(text)
     seg = segment(norm.text)
     art = result.article
     winners = find_quantities(norm.text, extractor.rules, keep_exclusions=True)
     by_span = {norm.span_to_orig(q.start, q.end): q for q in winners}
-    lines = [f"article: kind {art.kind}  published {art.published or '-'}  reference year {art.reference_year}"
+    given = [f"{k} {v!r}" for k, v in (("format", raw.input_format), ("title", raw.title_given),
+                                        ("published", raw.published_given), ("url", raw.url),
+                                        ("site", raw.site_given)) if v is not None]
+    lines = [f"input {path}: " + "  ".join(given)] if raw.input_format != "txt" or raw.file else []
+    lines += [f"article: kind {art.kind}  published {art.published or '-'}  reference year {art.reference_year}"
              f" ({art.year_source})  anchor year {art.anchor_year}  home {art.home_region} ({art.region_source})"
              f"  furniture sentences {art.furniture_sentences}"]
     for ev in json.loads(art.context_evidence or "[]"):
@@ -343,36 +356,183 @@ def explain(text: str, extractor, path: str = "text") -> str:
         s, e = norm.span_to_orig(u.start, u.end)
         lines.append(f"no rule: {text[s:e]!r} at {s}-{e}  pattern {u.pattern}  …{u.snippet}…")
     lines.append(f"{len(result.claims)} claims")
-    return "\n".join(lines)
+    return "\n".join(lines), result
 
 
-def _is_file(path: Path) -> bool:
+def _exists(path: Path) -> bool:
     """A text argument can be too long for a file name (255 bytes: 85 Han characters)."""
     try:
-        return path.is_file()
+        return path.exists()
     except OSError:
         return False
 
 
+# an argument that names a file rather than states a fact: one word ending in a file
+# extension (a.txt, 鞍山.html; not 3.5 or 95.5%), or starting like a path
+_PATH_LIKE = re.compile(r"^(?:[./~]|\S*[/\\])?\S*\.[A-Za-z][A-Za-z0-9]{0,7}$|^(?:/|\./|\.\./|~/)\S*$")
+
+
+def looks_like_path(arg: str) -> bool:
+    return len(arg) < 4096 and "\n" not in arg and _PATH_LIKE.match(arg) is not None
+
+
+def _article_line(raw) -> str:
+    where = f" ({raw.file} row {raw.row})" if raw.file is not None else ""
+    return f"=== {raw.path}{where}"
+
+
 @click.command("explain")
-@click.argument("text_or_file")
+@click.argument("text_or_file", required=False)
 @_RULES_OPT
-def explain_cmd(text_or_file: str, user_rules) -> None:
-    """Which rule made each claim in TEXT_OR_FILE, its fields, and which rules lost and why."""
+@click.option("--article", "article_key", default=None, metavar="KEY",
+              help="The article to explain: a file's path under a folder, or a table row's key (id, url or "
+                   "file#row); with --out, an article of that run")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="A run's output folder: with --article KEY, explain what that run produced for KEY")
+@click.option("--articles", "articles_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --out: the run's input folder, where .txt/.md articles are read (default: from OUT/run.json)")
+@click.option("--text", "as_text", is_flag=True, help="TEXT_OR_FILE is a text, even where it looks like a path")
+@click.option("--max-bytes", type=int, default=20_000_000, show_default=True, help="Larger files are not read")
+@column_options
+def explain_cmd(text_or_file: str | None, user_rules, article_key, out, articles_dir, as_text, max_bytes,
+                **column_names) -> None:
+    """Which rule made each claim, its fields, and which rules lost and why.
+
+    TEXT_OR_FILE is a text, or a file or folder read as `extract run` reads
+    it: a web page's main text and metadata, each row of a table (.jsonl,
+    .csv, .parquet; same column options), --article picking one.  Without
+    TEXT_OR_FILE, `--out OUT --article KEY` explains the article KEY of
+    that run, from the text the run read, and checks the claims against
+    OUT/claims.parquet.
+    """
     from extract.pipeline import Extractor
 
+    columns = columns_from(*(column_names[f"{k}_column"] for k in ("text", "title", "date", "url", "id")))
+    if text_or_file is None:
+        if article_key is None:
+            raise click.UsageError("give a TEXT_OR_FILE, or --out OUT --article KEY")
+        if out is None:
+            raise click.UsageError("--article KEY without TEXT_OR_FILE needs --out OUT, the run's output folder")
+        raw, stored = _from_run(out, article_key, articles_dir, max_bytes)
+        extractor = Extractor(rules=_load(user_rules))
+        text, result = _explained(raw, extractor)
+        click.echo(text)
+        _compare_with_run(stored, result, extractor.version)
+        return
+
     path = Path(text_or_file)
-    if len(text_or_file) < 4096 and _is_file(path):
-        from extract.inputs.load import LoadError, read_article
-        try:
-            raw = read_article(path, path.name)
-        except LoadError as exc:
-            raise click.ClickException(str(exc)) from exc
-        text, name = raw.text, path.name
-    else:
-        text, name = text_or_file, "text"
-    extractor = Extractor(rules=_load(user_rules))
+    if as_text or not (_exists(path) if len(text_or_file) < 4096 else False):
+        if not as_text and looks_like_path(text_or_file):
+            raise click.ClickException(f"no such file or folder: {text_or_file} "
+                                       f"(to explain these words as a text, add --text)")
+        extractor = Extractor(rules=_load(user_rules))
+        click.echo(_explained(text_or_file, extractor)[0])
+        return
+    if path.is_dir() and article_key is None:
+        raise click.ClickException(f"{path} is a folder: name the article to explain with --article KEY")
+    from extract.inputs.reader import read_inputs
+    raws, unread = [], []
     try:
-        click.echo(explain(text, extractor, name))
+        for item in read_inputs(path, columns, max_bytes, only=article_key):
+            if hasattr(item, "text"):
+                if article_key is None or item.path == article_key:
+                    raws.append(item)
+            elif article_key is None or item.where in (article_key, path.name) or item.where.startswith(article_key):
+                unread.append(item)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not raws:
+        if unread and (article_key is None or path.is_file()):
+            raise click.ClickException(f"cannot explain {text_or_file}: {unread[0].why}")
+        raise click.ClickException(f"no article {article_key!r} in {text_or_file}")
+    for u in unread:
+        click.echo(f"not read: {u.where}: {u.why}", err=True)
+    extractor = Extractor(rules=_load(user_rules))
+    for raw in raws:
+        if len(raws) > 1 or raw.file is not None:
+            click.echo(_article_line(raw))
+        click.echo(_explained(raw, extractor)[0])
+
+
+def _explained(raw, extractor):
+    try:
+        return explain_result(raw, extractor)
     except RuleTimeout as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _from_run(out: Path, key: str, articles_dir: Path | None, max_bytes: int):
+    """(the article KEY as the run read it, its rows in OUT: {article, claims, errors})."""
+    import pyarrow.parquet as pq
+
+    from extract.inputs.load import LoadError, RawArticle
+    from extract.runs.manifest import read_manifest
+
+    if not out.is_dir():
+        raise click.ClickException(f"no such output folder: {out}")
+    if not (out / "articles.parquet").is_file():
+        raise click.ClickException(f"{out} holds no articles.parquet: not the output folder of `extract run`")
+    rows = pq.read_table(out / "articles.parquet", filters=[("path", "==", key)]).to_pylist()
+    if not rows:
+        keys = pq.read_table(out / "articles.parquet", columns=["path"])["path"].to_pylist()
+        import difflib
+        near = [k for k in keys if k.endswith("/" + key) or k.endswith("#" + key)] or \
+            difflib.get_close_matches(key, keys, n=5, cutoff=0.5)
+        hint = f" (did you mean {', '.join(near[:5])}?)" if near else f" ({len(keys)} articles, e.g. {', '.join(keys[:3])})"
+        raise click.ClickException(f"no article {key!r} in {out / 'articles.parquet'}{hint}")
+    art = rows[0]
+
+    def rows_of(name: str, column: str) -> list[dict]:
+        path = out / f"{name}.parquet"
+        return pq.read_table(path, filters=[(column, "==", key)]).to_pylist() if path.is_file() else []
+    stored = {"article": art, "claims": rows_of("claims", "article"), "errors": rows_of("errors", "path")}
+    if art["status"] == "error":
+        reasons = "; ".join(e["reason"] for e in stored["errors"] if e["severity"] == "error") or "see errors.parquet"
+        raise click.ClickException(f"the run could not extract {key}: {reasons}")
+    if art["text"] is not None:   # web pages and table rows: the text the run read is kept
+        raw = RawArticle(key, art["text"], art["sha256"], art["encoding"] or "utf-8",
+                         len(art["text"].encode("utf-8")), url=art["url"], title_given=art["title_given"],
+                         published_given=art["published_given"], input_format=art["input_format"],
+                         site_given=art["site_given"], file=art["file"], row=art["row"])
+        return raw, stored
+    folder = articles_dir
+    if folder is None:
+        recorded = (read_manifest(out) or {}).get("input")
+        folder = Path(recorded) if recorded else None
+    if folder is None or not (folder / key).is_file():
+        where = f"{folder / key}" if folder is not None else "(no input folder in run.json)"
+        raise click.ClickException(f"{key} is a {art['input_format']} file, whose text the run does not keep, and "
+                                   f"it is not at {where}: give the run's input folder with --articles DIR")
+    from extract.inputs import read_file_article
+    try:
+        raw = read_file_article(folder / key, key, max_bytes)
+    except LoadError as exc:
+        raise click.ClickException(f"cannot read {folder / key}: {exc}") from exc
+    if raw.sha256 != art["sha256"]:
+        click.echo(f"warning: {folder / key} changed since the run (its sha256 differs from articles.parquet)",
+                   err=True)
+    return raw, stored
+
+
+_COMPARED = ("start", "end", "text", "value", "value_max", "unit", "qualifier", "kind", "target", "category",
+             "subject", "region", "entity", "year", "baseline_year", "rule_id")
+
+
+def _compare_with_run(stored: dict, result, version: str) -> None:
+    """Say whether the claims explained are those of claims.parquet, and which differ."""
+    def key(c) -> tuple:
+        return tuple(c[f] for f in _COMPARED)
+    run = sorted(key(c) for c in stored["claims"])
+    now = sorted(key(c.model_dump()) for c in result.claims)
+    n = len(run)
+    if run == now:
+        click.echo(f"claims.parquet holds these {n} claims for {stored['article']['path']}")
+        return
+    then = stored["article"]["extractor_version"]
+    why = (f"extracted by {then}, explained with {version}: the rules or code changed since the run"
+           if then != version else "the same extractor version")
+    click.echo(f"claims.parquet differs: {n} claims there, {len(now)} here ({why})")
+    for c in sorted(set(run) - set(now)):
+        click.echo(f"  only in claims.parquet: {c[2]!r} at {c[0]}-{c[1]} rule {c[-1]}")
+    for c in sorted(set(now) - set(run)):
+        click.echo(f"  only here: {c[2]!r} at {c[0]}-{c[1]} rule {c[-1]}")

@@ -49,11 +49,12 @@ _SHOW_LINES = 10              # line numbers listed in one note
 @dataclass(frozen=True)
 class Columns:
     """Candidate column names per field, tried in order (exact name first,
-    then ignoring case).  The defaults fit common crawler exports."""
-    text: tuple[str, ...] = ("text", "content", "body")
-    title: tuple[str, ...] = ("title",)
-    date: tuple[str, ...] = ("published", "date", "publish_time", "pubdate")
-    url: tuple[str, ...] = ("url", "link")
+    then ignoring case).  The defaults fit common crawler exports, English
+    or Chinese (正文/内容, 标题, 发布时间/日期, 链接/网址)."""
+    text: tuple[str, ...] = ("text", "content", "body", "正文", "内容")
+    title: tuple[str, ...] = ("title", "标题")
+    date: tuple[str, ...] = ("published", "date", "publish_time", "pubdate", "发布时间", "日期")
+    url: tuple[str, ...] = ("url", "link", "链接", "网址")
     id: tuple[str, ...] = ("id",)
 
     def as_dict(self) -> dict[str, list[str]]:
@@ -86,6 +87,87 @@ class TableError(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+class MissingTextColumn(Exception):
+    """Tables with none of the text columns, found before a run changes anything:
+    a flag (--text-column) would have made them articles, so the run stops
+    instead of replacing their rows' claims with an errors row."""
+
+    def __init__(self, tables: list[tuple[str, list[str]]], columns: "Columns"):
+        self.tables = tables
+        shown = "; ".join(f"{rel} (columns: {', '.join(names[:12]) or 'none'}"
+                          f"{', …' if len(names) > 12 else ''})" for rel, names in tables[:5])
+        more = f"; and {len(tables) - 5} more" if len(tables) > 5 else ""
+        n = len(tables)
+        super().__init__(
+            f"{n} table{'s' if n > 1 else ''} with none of the text columns {'|'.join(columns.text)}: "
+            f"{shown}{more}. Name the column that holds the article text with --text-column NAME "
+            f"(or `text = \"NAME\"` under [columns] in extract.toml), or pass --skip-tables-without-text "
+            f"to list such tables as errors and go on. Nothing in the output folder was changed.")
+
+
+def table_columns(path: Path) -> list[str] | None:
+    """A table's column names from its header alone (the Parquet schema, the
+    CSV header row, the keys of the first JSON Lines object); None when they
+    cannot be read, which the scan then reports as an errors row."""
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    try:
+        if fmt == "parquet":
+            return list(pq.read_schema(path).names)
+        if fmt == "csv":
+            import pyarrow.csv as pacsv
+            read = pacsv.ReadOptions(block_size=CSV_BLOCK, encoding=_sniff_encoding(path))
+            parse = pacsv.ParseOptions(newlines_in_values=True)
+            with pacsv.open_csv(path, read_options=read, parse_options=parse) as probe:
+                return list(probe.schema.names)
+        if fmt == "jsonl":
+            with open(path, encoding=_sniff_encoding(path), newline="\n") as f:
+                for line in f:
+                    if line.strip():
+                        obj = json.loads(line)
+                        return list(obj) if isinstance(obj, dict) else None
+            return None
+    except (OSError, ValueError, UnicodeDecodeError, pa.ArrowException, TableError):
+        return None
+    return None
+
+
+def tables_without_text(input_dir: Path, tables: list[Path], columns: "Columns") -> list[tuple[str, list[str]]]:
+    """(path relative to input_dir, its columns) of every table whose header
+    has none of `columns.text`."""
+    missing = []
+    for path in tables:
+        if TABLE_FORMATS.get(path.suffix.lower()) == "jsonl":
+            names = _jsonl_keys_without_text(path, columns)
+        else:
+            names = table_columns(path)
+        if names is not None and columns.resolve(names)["text"] is None:
+            missing.append((path.relative_to(input_dir).as_posix(), names))
+    return missing
+
+
+def _jsonl_keys_without_text(path: Path, columns: "Columns") -> list[str] | None:
+    """The keys of the first object of a JSON Lines file in which no object has
+    a text column; None when one has (a line without one is an exporter's header
+    or trailer, skipped with a warning: see _jsonl_records) or none can be read."""
+    first = None
+    try:
+        for _, line in _text_lines(path, _sniff_encoding(path), []):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue   # an errors row of its own
+            if not isinstance(obj, dict):
+                continue
+            if columns.resolve(list(obj))["text"] is not None:
+                return None
+            first = list(obj) if first is None else first
+    except (OSError, UnicodeDecodeError, TableError):
+        return None
+    return first
 
 
 @dataclass

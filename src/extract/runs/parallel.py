@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from extract.runs import article
 from extract.runs.lifeline import watch_parent
 from extract.models import ErrorRow
 from extract.stages.rules import RuleSet
@@ -73,8 +74,6 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
     articles), rows (the shard's table-row input, or None), max_bytes, version,
     budget (seconds per article, optional).  Writes the shard part folder;
     returns its stats."""
-    from extract.runs.run import process_path, process_row  # run imports this module
-
     extractor = get_extractor(rules)
     if extractor.version != task["version"]:
         # Code or data changed under the run (or a remote worker runs other code): the rows
@@ -93,22 +92,20 @@ def process_shard(task: dict, rules: RuleSet | None = None) -> dict:
         marker.on(rel)
         try:
             if rel in poisoned:
-                from extract.runs.run import _failed
-                result, errors = _failed(extractor, rel, "", 0, row), [ErrorRow(
+                result, errors = article.failed(extractor, rel, "", 0, row), [ErrorRow(
                     path=rel, stage="extract", reason=poisoned[rel],
                     **({"file": row.file, "row": row.row} if row is not None else {}))]
             elif row is None:
-                result, errors = process_path(extractor, input_dir / renamed.get(rel, rel), rel,
-                                              task["max_bytes"], task.get("budget"))
+                result, errors = article.process_path(extractor, input_dir / renamed.get(rel, rel), rel,
+                                                      task["max_bytes"], task.get("budget"))
                 if rel in renamed:
                     errors.insert(0, ErrorRow(path=rel, stage="load", severity="warning", reason=(
                         f"file name is not UTF-8 ({os.fsencode(renamed[rel])!r}): its article key is {rel!r} "
                         f"(rename the file to keep the key stable)")))
             else:
-                result, errors = process_row(extractor, row, task.get("budget"))
+                result, errors = article.process_row(extractor, row, task.get("budget"))
         except Exception as exc:  # process_path/row catch per-stage failures; this is a last guard
-            from extract.runs.run import _failed
-            result, errors = _failed(extractor, rel, "", 0, row), [ErrorRow(
+            result, errors = article.failed(extractor, rel, "", 0, row), [ErrorRow(
                 path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")]
         tables["errors"].extend(errors)
         stats["errors"] += sum(e.severity == "error" for e in errors)
@@ -232,7 +229,13 @@ def _pool_round(tasks: list[dict], rules: RuleSet, workers: int, on_done: OnDone
     by_future = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
                              initargs=(rules,)) as pool:
-        by_future = {pool.submit(process_shard, t): t for t in tasks}
+        unsubmitted: list[dict] = []
+        for i, t in enumerate(tasks):
+            try:
+                by_future[pool.submit(process_shard, t)] = t
+            except BrokenProcessPool:   # a worker died while the shards were being submitted
+                unsubmitted = tasks[i:]
+                break
         pending = set(by_future)
         try:
             while pending:
@@ -248,7 +251,10 @@ def _pool_round(tasks: list[dict], rules: RuleSet, workers: int, on_done: OnDone
             for fut in pending:
                 fut.cancel()
             raise
-    left = list(by_future.values())
+    for task in unsubmitted:   # never started in this round: a marker left by an earlier one is stale
+        if task.get("marker"):
+            Path(task["marker"]).unlink(missing_ok=True)
+    left = list(by_future.values()) + unsubmitted
     for task in left:   # a suspect table row is known by its key, read from the marker
         key = in_flight(task)
         if key is not None and key not in task["rels"]:

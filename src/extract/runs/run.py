@@ -30,11 +30,10 @@ import re
 import shutil
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,19 +43,20 @@ from tqdm import tqdm
 from extract import __version__
 
 from extract import watchdog
-from extract.inputs import FILE_FORMATS, discover, read_file_article
-from extract.inputs.tables import Columns, Scan, TableRow, scan_tables, split_spool
-from extract.inputs.load import LoadError, RawArticle, article_key, escaped_key, open_regular
+from extract.inputs import discover
+from extract.inputs.tables import (Columns, MissingTextColumn, Scan, scan_tables, split_spool,
+                                   tables_without_text)
+from extract.inputs.load import article_key, escaped_key, open_regular
 from extract.runs.manifest import read_manifest, remove_manifest, write_manifest
-from extract.models import TABLES, ArticleRow, ErrorRow, arrow_schema
+from extract.models import TABLES, ErrorRow, arrow_schema
+from extract.runs.article import process_path, process_row  # noqa: F401  (the run's API: one article)
 from extract.runs.outlock import OutLock
-from extract.stages.quantities import RuleTimeout
 from extract.stages.rules import RuleSet, load_rules
 from extract.version import extractor_version
 from extract.runs.writer import TABLE_NAMES, ShardOutput, iter_batches, merge_parts, read_stats
 
 if TYPE_CHECKING:   # the pipeline (jieba, the gazetteer) loads only where articles are processed
-    from extract.pipeline import ArticleResult, Extractor
+    from extract.pipeline import Extractor
 
 log = logging.getLogger("extract")
 
@@ -93,7 +93,8 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
         scheduler: str | None = None, resume: bool = False, full: bool = False,
         user_rules: list[Path] | None = None, rules: RuleSet | None = None,
         shard_size: int | None = None, budget_s: float | None = watchdog.DEFAULT_BUDGET_S,
-        follow_symlinks: bool = False, columns: Columns | None = None) -> RunSummary:
+        follow_symlinks: bool = False, columns: Columns | None = None,
+        skip_tables_without_text: bool = False, quiet: bool = False) -> RunSummary:
     """Extract every article under input_dir into out_dir.
 
     workers=1 runs in this process (with `extractor` if given); workers>1 a
@@ -103,7 +104,12 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
     not re-extracted unless full=True.  Each article gets `budget_s` seconds.
     Tables (.jsonl/.ndjson, .csv, .parquet) hold one article per row, found
     by `columns`; a row's article key is its id, else its url, else file#row,
-    and its hash covers its text and metadata.
+    and its hash covers its text and metadata.  A table with none of the
+    text columns raises MissingTextColumn before out_dir is touched (a flag
+    would have made its rows articles: their claims must not become one
+    errors row), unless skip_tables_without_text (then it is an errors row).
+    progress: a bar (True), log lines every few seconds (False), or a bar on a
+    terminal and log lines elsewhere (None); quiet: neither, and no info lines.
     One run at a time per out_dir (OutFolderBusy); on failure the run's
     temporary files are removed (and, when the disk is full, its shard parts).
     """
@@ -116,14 +122,22 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
                            f"(a folder inside the input is fine: it is not read)")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r} (local | dask)")
+    columns = columns or Columns()
+    out_existed = out_dir.exists()
+    found = discover(input_dir, follow_symlinks, exclude=out_dir)
+    if not skip_tables_without_text:
+        missing = tables_without_text(input_dir, found[2], columns)
+        if missing:
+            raise MissingTextColumn(missing, columns)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_existed and out_dir.resolve().is_relative_to(input_dir.resolve()):
+        found = discover(input_dir, follow_symlinks, exclude=out_dir)   # lists the new --out as skipped
     with OutLock(out_dir):
         try:
             return _run_locked(input_dir, out_dir, extractor, max_bytes, progress, workers=workers,
                                engine=engine, scheduler=scheduler, resume=resume, full=full,
                                user_rules=user_rules, rules=rules, shard_size=shard_size,
-                               budget_s=budget_s, follow_symlinks=follow_symlinks,
-                               columns=columns or Columns())
+                               budget_s=budget_s, found=found, columns=columns, quiet=quiet)
         except BaseException as exc:
             _remove_temporaries(out_dir, all_parts=isinstance(exc, OSError) and exc.errno == errno.ENOSPC)
             raise
@@ -132,7 +146,7 @@ def run(input_dir: Path, out_dir: Path, extractor: Extractor | None = None, max_
 def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max_bytes: int,
                 progress: bool | None, *, workers: int, engine: str, scheduler: str | None, resume: bool,
                 full: bool, user_rules: list[Path] | None, rules: RuleSet | None, shard_size: int | None,
-                budget_s: float | None, follow_symlinks: bool, columns: Columns) -> RunSummary:
+                budget_s: float | None, found: tuple, columns: Columns, quiet: bool = False) -> RunSummary:
     t_start = time.perf_counter()
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if extractor is not None:
@@ -143,7 +157,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
     workers = max(1, int(workers or os.cpu_count() or 1))
 
     # -- load: list, hash, plan -------------------------------------------------
-    found, articles, tables = discover(input_dir, follow_symlinks, exclude=out_dir)
+    found, articles, tables = found
     rels = [p.relative_to(input_dir).as_posix() for p in articles]
     renamed = _keys_of_names(rels)   # article key -> real relative path, for names that are not UTF-8
     key_of = {rel: key for key, rel in renamed.items()}
@@ -187,7 +201,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
                 "carry": carry + scan.carry, "skipped": skipped_rel, "unreadable": unreadable,
                 "load_errors": scan.errors, "shards": shards}
         _write_json(plan_path, plan)  # last: a plan that exists has all its shard inputs
-    elif resume:
+    elif resume and not quiet:
         log.info("resuming run %s", run_key)
     pre_dir = run_dir / PRE
     if not pre_dir.is_dir():
@@ -211,7 +225,7 @@ def _run_locked(input_dir: Path, out_dir: Path, extractor: Extractor | None, max
                           "renamed": {k: plan["renamed"][k] for k in shard["files"] if k in plan["renamed"]}})
     summary.carried = done_stats[PRE]["articles"]
     total = plan["articles"]
-    bar = Progress(total, initial=summary.carried + summary.resumed, show=progress)
+    bar = Progress(total, initial=summary.carried + summary.resumed, show=progress, silent=quiet)
 
     def on_done(stats: dict) -> None:
         done_stats[stats["shard"]] = stats
@@ -294,68 +308,6 @@ def _split(items: list[str], sizes: list[int]) -> list[tuple[list[str], int]]:
     table rows; each shard as (its files, its number of rows)."""
     bounds = list(itertools.accumulate(sizes, initial=0))
     return [(items[a:b], (b - a) - len(items[a:b])) for a, b in zip(bounds, bounds[1:])]
-
-
-def process_path(extractor: Extractor, path: Path, rel: str, max_bytes: int,
-                 budget_s: float | None = None) -> tuple[ArticleResult, list[ErrorRow]]:
-    """(result, errors rows): an article that fails still gets an articles row with
-    status error; one that is kept may still bring warnings (bytes replaced while
-    decoding) or claims dropped by validation.  `budget_s` bounds its time."""
-    fmt = FILE_FORMATS.get(path.suffix.lower(), "txt")
-    return _process(extractor, rel, lambda: read_file_article(path, rel, max_bytes), budget_s, fmt)
-
-
-def process_row(extractor: Extractor, row: TableRow,
-                budget_s: float | None = None) -> tuple[ArticleResult, list[ErrorRow]]:
-    """(result, errors rows) for one table row, each errors row naming the file
-    and row: a row that is no article (empty or non-string text) fails; an
-    unusable date is a warning (the row is extracted without it)."""
-    where = {"file": row.file, "row": row.row}
-    if row.error is not None:
-        return (_failed(extractor, row.key, row.sha256, 0, row),
-                [ErrorRow(path=row.key, stage="load", reason=f"{row.file} row {row.row}: {row.error}", **where)])
-    result, errors = _process(extractor, row.key, row.to_raw, budget_s, row.input_format)
-    if result.article.status == "error":  # keep the row's metadata on its failed articles row
-        result = _failed(extractor, row.key, row.sha256, len(row.text or ""), row)
-    errors = [e.model_copy(update={"reason": f"{row.file} row {row.row}: {e.reason}", **where}) for e in errors]
-    if row.warning is not None:
-        errors.insert(0, ErrorRow(path=row.key, stage="load", severity="warning",
-                                  reason=f"{row.file} row {row.row}: {row.warning}", **where))
-    return result, errors
-
-
-def _process(extractor: Extractor, rel: str, load: Callable[[], RawArticle], budget_s: float | None,
-             fmt: str) -> tuple[ArticleResult, list[ErrorRow]]:
-    raw = None
-    try:
-        with watchdog.budget(budget_s):
-            raw = load()
-            result = extractor.process(raw)
-    except LoadError as exc:
-        return (_failed(extractor, rel, "", 0, fmt=fmt),
-                [ErrorRow(path=rel, stage="load", reason=f"{exc.reason}: {exc}")])
-    except watchdog.BudgetExceeded as exc:
-        sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
-        return _failed(extractor, rel, sha, chars, fmt=fmt), [ErrorRow(path=rel, stage="extract", reason=str(exc))]
-    except RuleTimeout as exc:
-        return (_failed(extractor, rel, raw.sha256, len(raw.text), fmt=fmt),
-                [ErrorRow(path=rel, stage="extract", reason=str(exc))])
-    except Exception as exc:  # one article's bug must not lose the batch
-        log.debug("article %s failed:\n%s", rel, traceback.format_exc())
-        sha, chars = (raw.sha256, len(raw.text)) if raw is not None else ("", 0)
-        return (_failed(extractor, rel, sha, chars, fmt=fmt),
-                [ErrorRow(path=rel, stage="extract", reason=f"{type(exc).__name__}: {exc}")])
-    warnings = [ErrorRow(path=rel, stage="load", severity="warning", reason=w) for w in raw.warnings]
-    return result, warnings + result.errors
-
-
-def _failed(extractor: Extractor, rel: str, sha: str, chars: int, row: TableRow | None = None,
-            fmt: str = "txt"):
-    from extract.pipeline import ArticleResult
-    where = {"input_format": fmt} if row is None else {
-        "input_format": row.input_format, "file": row.file, "row": row.row, "url": row.url, "title_given": row.title}
-    return ArticleResult(ArticleRow(path=rel, sha256=sha, chars=chars, claims=0, status="error",
-                                    extractor_version=extractor.version, **where))
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -506,10 +458,13 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 class Progress:
-    """tqdm on a terminal; otherwise a log line every ~5 s (and at the end)."""
+    """tqdm on a terminal; otherwise a log line every ~5 s (and at the end);
+    silent: nothing at all (--no-progress, --quiet)."""
 
-    def __init__(self, total: int, initial: int = 0, show: bool | None = None, every: float = 5.0):
-        self.show = sys.stderr.isatty() if show is None else show
+    def __init__(self, total: int, initial: int = 0, show: bool | None = None, every: float = 5.0,
+                 silent: bool = False):
+        self.silent = silent
+        self.show = False if silent else (sys.stderr.isatty() if show is None else show)
         self.total, self.done, self.claims, self.errors, self.chars = total, initial, 0, 0, 0
         self.every, self.t0 = every, time.monotonic()
         self.last = self.t0
@@ -524,6 +479,8 @@ class Progress:
         if self.bar is not None:
             self.bar.update(articles)
             self.bar.set_postfix(claims=self.claims, errors=self.errors, refresh=False)
+            return
+        if self.silent:
             return
         now = time.monotonic()
         if now - self.last >= self.every or self.done >= self.total:
