@@ -16,6 +16,7 @@ THRESHOLDS = {
     "2026-12-07-b": {"f1": 0.955, "claim_f1": 0.52, "simplified": 0.57, "traditional": 0.43},
     "2026-12-07-c": {"f1": 0.97, "claim_f1": 0.80, "simplified": 0.91, "traditional": 0.66},
     "2026-12-08": {"f1": 0.95, "claim_f1": 0.59, "simplified": 0.58, "traditional": 0.59},
+    "2026-12-08-b": {"f1": 0.93, "claim_f1": 0.70, "simplified": 0.72, "traditional": 0.67},
 }
 
 
