@@ -74,7 +74,8 @@ def test_masthead_and_navigation_examples():
 
 # --------------------------------------------------------------------------- time
 
-@pytest.mark.parametrize("line", ["2015-08-04", "04.08.2015  23:39", "发布时间:2015年8月4日", "2015/8/4 来源:本网"])
+@pytest.mark.parametrize("line", ["2015-08-04", "04.08.2015  23:39", "发布时间:2015年8月4日", "2015/8/4 来源:本网",
+                                  "小一入学 August 4, 2015", "当前报纸日期:2015 8月4日 星期二"])
 def test_publication_date_in_every_common_form(extractor, line):
     text = f"标题:某市教育新闻\n{line}\n\n截止目前,全区共有学校3093所。\n"
     ctx = context(extractor, text)
@@ -121,6 +122,14 @@ def test_timeline_line_dates_the_lines_after_it(extractor):
     _, got = claims(extractor, "成都市名校集团化大事记\n\n2010年——\n\n石室教育集团覆盖8个区域。\n\n2012年——\n\n七中教育集团覆盖9个区域。\n")
     assert got["8个"].year == 2010 and got["8个"].year_source == "heading"
     assert got["9个"].year == 2012
+
+
+def test_a_long_first_line_may_open_with_its_date(extractor):
+    text = (" date 2015-08-04 新一份《财政预算案》披露下年度教育总开支预算近1120亿元,占政府整体开支比例仅13.3%。"
+            "截止目前,全区共有学校3093所。\n")
+    assert context(extractor, text).published == "2015-08-04"
+    body = "全区学校3093所。" * 20 + "更新日期2015-08-04 的数据。\n"
+    assert context(extractor, body).published is None       # a date inside a long sentence is no publication date
 
 
 def test_news_headline_tells_the_publication_year(extractor):

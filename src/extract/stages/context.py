@@ -86,6 +86,10 @@ def places_it_stands_for(gazetteer: Gazetteer, text: str, region: Region, end: i
     return gazetteer.holding(region, count) or region
 
 
+# English month names of dates on bilingual pages (January 24, 2018)
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
 @dataclass(frozen=True)
 class Evidence:
     kind: str                 # title | published | inferred | report | masthead | dateline | byline | navigation
@@ -175,18 +179,24 @@ class ContextBuilder:
     def published_in(self, line: str) -> tuple[str, regex.Match] | None:
         """An ISO date when `line` is a publication line: short, and the date stands
         alone or after a publication key. Body sentences with dates are not."""
-        if len(line) > self.pub_max_line:
-            return None
         for rx in self.pub_patterns:
             m = rx.search(line)
             if not m:
                 continue
-            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
-            if not (1 <= mo <= 12 and 1 <= d <= 31):
+            groups = m.groupdict()
+            mo = _MONTHS.get(groups["mon"].lower()[:3]) if groups.get("mon") else int(groups["m"])
+            y, d = int(groups["y"]), int(groups["d"])
+            if not (mo and 1 <= mo <= 12 and 1 <= d <= 31):
                 continue
-            rest = (line[:m.start()] + line[m.end():]).strip()
+            lead = line[:m.start()]
+            if len(line) > self.pub_max_line:
+                # a long first line may open with its date (" date 2026-02-27 新一份《…》披露…")
+                if self.pub_keys.fullmatch(lead.strip(" :：")):
+                    return f"{y:04d}-{mo:02d}-{d:02d}", m
+                continue
+            rest = (lead + line[m.end():]).strip()
             alone = not regex.search(r"\p{Han}{3,}", rest) or len(rest) <= 8
-            if alone or self.pub_keys.search(line[:m.start()]) or "来源" in rest:
+            if alone or self.pub_keys.search(lead) or "来源" in rest:
                 return f"{y:04d}-{mo:02d}-{d:02d}", m
         return None
 
