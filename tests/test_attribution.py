@@ -640,3 +640,13 @@ def test_a_plan_text_looking_back_states_no_targets(extractor):
     assert got["3.6万个"].target
     assert not got["1.37万个"].target        # 十三五 was over when the plan was written (dev k41)
     assert got["18所"].target                # a part in brackets dates nothing
+
+
+def test_last_years_own_figure_is_dated_a_year_before_its_sentence(extractor):
+    text = "2017年全国教育经费总投入为42562.01亿元,比上年的38888.39亿元增长9.45%。\n"
+    got = claims(extractor, text)
+    assert got["42562.01亿元"].year == 2017
+    assert got["38888.39亿元"].year == 2016          # 比上年的…: last year's own figure (fresh f5o07)
+    assert got["9.45%"].year == 2017 and got["9.45%"].baseline_year == 2016
+    text = "2018年津贴金额合共3,014万元,上学年则为2600多万元。\n"
+    assert claims(extractor, text)["2600多万元"].year == 2017

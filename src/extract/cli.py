@@ -95,9 +95,11 @@ def run(input_dir: Path, out_dir: Path, user_rules: tuple[Path, ...], max_bytes:
     if quiet:
         logging.getLogger().setLevel(logging.WARNING)   # ours
         # dask.distributed sets its loggers' levels from its config when imported, here and
-        # in its worker processes: the environment reaches both
-        os.environ["DASK_LOGGING__DISTRIBUTED"] = "warning"
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        # in its worker processes: the environment reaches both. Critical only: at shutdown a
+        # worker may log a lost heartbeat as an ERROR (a race inside dask, the run is complete);
+        # what went wrong with the run itself is reported by extract, with exit status 3.
+        os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
     columns = columns_from(text_column, title_column, date_column, url_column, id_column)
 

@@ -56,6 +56,8 @@ _HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了�
 _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 # 新增班级24个学位1080个: one verb, two counts, only a noun between them
 _BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
+# 比上年的38888.39亿元, 较上学年的近4,200学生, 上学年则为2600多万元: the year before's figure
+_PREVIOUS_YEARS_FIGURE = regex.compile(r"(?:上年|去年|上一年|上学年|上一学年|前一年)(?:同期)?(?:的|则为|则是)[约近超逾]?$")
 _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[约近超逾]?$")
 # How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
 _STATED_PERIOD_GAP = 8
@@ -696,6 +698,14 @@ class Attributor:
         if own:
             # 比2021年的5,026名, 从2017年的62%: the year right before 的 dates this very figure
             return int(own.group(1)), None, "sentence"
+        previous = _PREVIOUS_YEARS_FIGURE.search(before)
+        if previous:
+            # 2017年…总投入为42562.01亿元,比上年的38888.39亿元: last year's own figure,
+            # one year before the time its sentence states
+            stated = next((c for c in reversed(cues) if c[0] < previous.start()
+                           and c[1] in ("year", "anchor", "open")), None)
+            if stated is not None and stated[1] != "open" and stated[2] is not None:
+                return stated[2] - 1, None, "sentence" if stated[0] >= sentence_start else "paragraph"
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor", "relative")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
