@@ -378,3 +378,10 @@ def test_a_provinces_short_name_counts_as_a_full_name_against_one_compared_place
     text = ("新学年起,上海全市17个区县将全面试行学区化集团化办学。\n上海全市学区和集团数预计为118个。"
             "徐汇、杨浦、闸北、金山已先行试点。\n外地经验:天津市和平区、厦门也在推进。\n")
     assert context(extractor, text).home.path == "上海市"
+
+
+def test_a_first_line_opening_a_list_is_no_heading(extractor):
+    text = ("根据沈阳市教育局发布的最新数据及近年规划,截至2024年,沈阳市初高中学校数量如下:\n"
+            "普通高中共有109所。\n")
+    assert context(extractor, text).kind != "plan"          # fresh f5n08: no plan, only its word
+    assert context(extractor, "沈阳市教育发展规划\n普通高中共有109所。\n").kind == "plan"

@@ -305,7 +305,8 @@ class ContextBuilder:
             head_text = title
         else:
             first = text[body_start:body_start + 80].lstrip().split("\n", 1)[0]
-            head_text = first if len(first) <= 60 and "。" not in first else ""
+            # (not a sentence that opens a list: 根据…最新数据及近年规划,截至2024年,…如下:)
+            head_text = first if len(first) <= 60 and "。" not in first and not first.rstrip().endswith(":") else ""
         kind = self.kind_of(head_text)
 
         # reference year: a named report or bulletin, else a year in the title
