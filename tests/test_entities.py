@@ -148,3 +148,11 @@ def test_a_directional_district_name_is_a_place_only_where_its_province_is_named
     assert panyu and all(p.startswith("广东省广州市番禺区") for p in panyu)
     hk = [e.region.path for e in rec.find("香港北区幼稚园学额充足,北区今年新增学额400个。") if e.label == "REGION"]
     assert "香港特别行政区北区" in hk
+
+
+def test_a_zone_that_names_its_district_in_brackets_is_that_district(er):
+    text = "乌鲁木齐高新区“十三五”新建35所学校。乌鲁木齐高新区(新市区)教育局局长说,高新区将新建学校。"
+    paths = {e.region.path for e in er.find(text) if e.label == "REGION" and "高新区" in e.text}
+    assert paths == {"新疆维吾尔自治区乌鲁木齐市新市区"}       # fresh f5n06
+    assert [e.region.path for e in er.find("重庆高新区新建学校")] == ["重庆市高新区"]
+

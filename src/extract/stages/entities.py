@@ -32,6 +32,10 @@ HAN = regex.compile(r"^\p{Han}{2,}$")
 HAN_RUN = regex.compile(r"\p{Han}+")
 _MARKED_RUN = regex.compile(rb"\x01+")   # runs of marked characters (see _entity_chars)
 
+# A zone's official district in brackets right after it: 乌鲁木齐高新区(新市区)
+_OFFICIAL_NAME = regex.compile(r"[((](\p{Han}{1,6}(?:区|县|市))[))]")
+
+
 @dataclass(frozen=True)
 class Entity:
     start: int                    # char offsets into the text passed to find()
@@ -233,12 +237,22 @@ class EntityRecognizer:
         out: list[Entity] = []
         zones: dict[str, Region] = {}
         taken = set()
+        # 乌鲁木齐高新区(新市区): a zone that names its district once is that district throughout
+        official: dict[tuple[str, str], Region] = {}
+        for r in regions:
+            m = self._zone.match(text, r.end)
+            bracket = _OFFICIAL_NAME.match(text, m.end()) if m and r.region is not None else None
+            if bracket:
+                found = self.gazetteer.resolve(bracket.group(1), within=r.region.path)
+                if found is not None and found.level == "county" and found.path.startswith(r.region.path):
+                    official.setdefault((r.region.path, m.group()), found)
         for r in regions:
             m = self._zone.match(text, r.end)
             if m and r.region is not None and r.region.level != "county" and not self.gazetteer.lookup(
                     text[r.start:m.end()]):
-                zone = Region("", m.group(), "county", r.region.path + m.group(), r.region.province,
-                              r.region.city or (r.region.name if r.region.level == "city" else None), m.group())
+                zone = official.get((r.region.path, m.group())) or Region(
+                    "", m.group(), "county", r.region.path + m.group(), r.region.province,
+                    r.region.city or (r.region.name if r.region.level == "city" else None), m.group())
                 zones.setdefault(m.group(), zone)
                 out.append(Entity(r.start, m.end(), "REGION", text[r.start:m.end()], zone))
                 taken.update(range(r.start, m.end()))
