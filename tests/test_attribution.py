@@ -650,3 +650,12 @@ def test_last_years_own_figure_is_dated_a_year_before_its_sentence(extractor):
     assert got["9.45%"].year == 2017 and got["9.45%"].baseline_year == 2016
     text = "2018年津贴金额合共3,014万元,上学年则为2600多万元。\n"
     assert claims(extractor, text)["2600多万元"].year == 2017
+
+
+def test_a_projects_size_before_the_sentence_saying_when_it_is_done(extractor):
+    text = ("南宁市海晖路初级中学位于五象新区;建设规模按48个教学班设置,总建筑面积约3.56万平方米。"
+            "计划于2022年8月底竣工。\n")
+    got = claims(extractor, text)
+    assert got["约3.56万平方米"].target and got["约3.56万平方米"].year == 2022      # fresh f5m02
+    text = "犀浦小学建筑面积约0.37万平方米。目前,项目已完成建设,预计2024年9月投入使用。\n"
+    assert not claims(extractor, text)["约0.37万平方米"].target                      # built (fresh f1c07)

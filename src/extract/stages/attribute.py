@@ -62,6 +62,11 @@ _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[�
 # How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
 _STATED_PERIOD_GAP = 8
 _ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
+# The rest of a sentence's paragraph up to the next sentence's end
+_NEXT_SENTENCE = regex.compile(r"[^。!?\n]*[。!?]?")
+# A project's planned completion: 计划于2022年8月底竣工, 预计2021年投入使用
+_FINISHING_YEAR = regex.compile(r"^[^。!?\n\d已]{0,12}?(?:计划|预计|拟|将)(?:于|在)?((?:19|20)\d\d)年[^。!?\n]{0,8}?"
+                                r"(?:竣工|建成|完工|投用|投入使用|交付使用|交付)")
 _OPEN_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]*$")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
@@ -390,8 +395,10 @@ class Attributor:
                      or _BARE_NOUN_GAP.fullmatch(gap))):
             # 新增学前学位180个、义务教育学位1620个; 减少76个教师职位,包括43个…: parts of a change
             kind, sign = "change", previous.value_sign
+        # the next sentence of the paragraph (…总建筑面积约3.56万平方米。计划于2022年8月底竣工。)
+        next_sentence = _NEXT_SENTENCE.match(text, sentence.end).group()
         target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
-                                 para_before[:len(para_before) - len(before)], anchor, doc)
+                                 para_before[:len(para_before) - len(before)], anchor, doc, next_sentence)
         if plan_goes_on and not target and not self._reached(before) and not _DONE.search(before):
             target = True       # the sentence goes on from a plan (其中/另外/以及…)
         if (not target and q.unit not in _PEOPLE and self.budget_re.search(before)
@@ -406,6 +413,10 @@ class Attributor:
         deadline = self.deadline_after_re.match(after) if target and not stated else None
         if deadline:
             year, year_source = int(deadline.group("year")), "sentence"
+        elif (target and not stated and self.capacity_re.search(before)
+              and (finish := _FINISHING_YEAR.search(next_sentence))):
+            # a project's designed size, whose next sentence says when it is done
+            year, year_source = int(finish.group(1)), "paragraph"
         elif target and not stated and doc.project_deadline is not None and self.capacity_re.search(before):
             # the designed size of the one project a text reports, which it says opens in 2021
             year, year_source = doc.project_deadline, "sentence"
@@ -501,7 +512,7 @@ class Attributor:
         return bool(years) and max(years) < anchor
 
     def _is_target(self, before: str, after: str, earlier: str, anchor: int | None,
-                   doc: DocumentContext) -> bool:
+                   doc: DocumentContext, next_sentence: str = "") -> bool:
         """A planned or promised value: a cue before it in its sentence; else, when its
         sentence says nothing was reached or forecast, a plan document, a project's
         capacity right after its plan, or a goal or task named after the figure."""
@@ -529,6 +540,8 @@ class Attributor:
                 last = ""       # 该校去年建成。项目可容纳24个教学班: built, so running
             if self.under_construction_re.search(last + before + after):
                 return True
+            if _FINISHING_YEAR.search(next_sentence):
+                return True     # …建设规模按48个教学班设置…。计划于2022年8月底竣工。
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
         return (bool(self.goal_after_re.search(_KIND_CLAUSE_END.split(after, 1)[0]))
