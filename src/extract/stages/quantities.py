@@ -69,6 +69,8 @@ def _value(g: dict, rule: Rule) -> tuple[float, float | None]:
         return parse_number(num) / parse_number(g["den"]), None
     if y.parse == "doubling":
         return 2.0 ** parse_number(num), None
+    if y.parse == "sum":
+        return parse_number(num) + parse_number(g["den"]), None     # 36+2个班: 38 classes
     if y.value is not None:
         return y.value, None
     value = parse_number(num)

@@ -50,7 +50,7 @@ class Yields(_Strict):
     qualifier: Optional[Qualifier] = None
     target: Optional[bool] = None
     value: Optional[float] = None
-    parse: Optional[Literal["cheng", "fraction", "ratio", "doubling"]] = None
+    parse: Optional[Literal["cheng", "fraction", "ratio", "doubling", "sum"]] = None
     exclude: bool = False
 
 
