@@ -659,3 +659,9 @@ def test_a_projects_size_before_the_sentence_saying_when_it_is_done(extractor):
     assert got["约3.56万平方米"].target and got["约3.56万平方米"].year == 2022      # fresh f5m02
     text = "犀浦小学建筑面积约0.37万平方米。目前,项目已完成建设,预计2024年9月投入使用。\n"
     assert not claims(extractor, text)["约0.37万平方米"].target                      # built (fresh f1c07)
+
+
+def test_a_running_plan_period_before_what_is_done_in_it(extractor):
+    text = "乌鲁木齐高新区“十三五”新建35所学校\n\n2017-02-16 10:12:51 来源:亚心网\n\n全区现有学校40所。\n"
+    got = claims(extractor, text)
+    assert got["35所"].target and got["35所"].year == 2020     # fresh f5n06: the plan's end year

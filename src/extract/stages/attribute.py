@@ -174,7 +174,9 @@ class Attributor:
         self.year_heading_re = regex.compile(cues["year_heading"])
         self.period_open_re = regex.compile(r"^(?:" + _alt(cues["period_open"]).pattern + ")")
         self.plan_periods = cues["plan_periods"]
-        self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern + r")”?(?:期间|末|时期)")
+        # “十四五”期间, “十三五”末, and a plan period right before what is done in it (“十三五”新建35所学校)
+        self.plan_re = regex.compile("(" + _alt(self.plan_periods).pattern
+                                     + r")”?(?:期间|末|时期|(?=新建|新增|建成|改扩建|投入|累计|将|要|计划))")
         # “十三五”以来 in a text written after the plan ended (its date, else the latest year
         # it names before): a period with no end, like 2016年以来 (guideline: X以来 stays
         # null); written before its end, the figure is the plan's so far: the year written
