@@ -16,16 +16,9 @@ from click.testing import CliRunner
 from extract.cli import main
 from extract.config import Config, ConfigError, load
 from extract.runs.errorkinds import classify, kinds_of
+from test_rules_loader import GOOD_RULE
 
 ARTICLE = "鞍山市推进集团化办学\n\n目前全市义务教育学校组建55个集团,参与学校416所。\n"
-GOOD_RULE = """\
-rules:
-  - id: user.sheng
-    description: Students counted in 生.
-    pattern: '(?P<num>\\d+)(?P<unit>生)'
-    examples:
-      - {text: '招收120生', expect: {text: 120生, value: 120, unit: 生}}
-"""
 
 
 def invoke(args: list[str]):

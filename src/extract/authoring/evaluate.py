@@ -27,6 +27,18 @@ MATCH_COLUMNS = ("article", "start", "end")                     # what matching 
 DIFF_COLUMNS = MATCH_COLUMNS + ("text", "value", "unit")          # what a diff line shows
 
 
+def _json_lines(path: Path):
+    """(line number, parsed value or the ValueError it raised) for each non-blank line
+    of a JSON Lines file; the callers decide whether a bad line stops them."""
+    with open(path, encoding="utf-8-sig") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except ValueError as exc:
+                    yield n, exc
+
+
 def load_claims(path: Path, base_names: bool = True, required: tuple[str, ...] = MATCH_COLUMNS) -> list[dict]:
     """Claims from a run folder (claims.parquet), a .parquet file or a .jsonl file.
 
@@ -42,18 +54,13 @@ def load_claims(path: Path, base_names: bool = True, required: tuple[str, ...] =
     if path.suffix == ".jsonl":
         rows = []
         try:
-            with open(path, encoding="utf-8") as f:
-                for lineno, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line)
-                    except ValueError as exc:
-                        raise click.ClickException(f"{path}:{lineno}: not a JSON line ({exc}): fix or remove it")
-                    if not isinstance(row, dict):
-                        raise click.ClickException(f"{path}:{lineno}: a JSON {type(row).__name__}, not a claim object")
-                    _check_fields(row, required, f"{path}:{lineno}")
-                    rows.append(row)
+            for lineno, row in _json_lines(path):
+                if isinstance(row, ValueError):
+                    raise click.ClickException(f"{path}:{lineno}: not a JSON line ({row}): fix or remove it")
+                if not isinstance(row, dict):
+                    raise click.ClickException(f"{path}:{lineno}: a JSON {type(row).__name__}, not a claim object")
+                _check_fields(row, required, f"{path}:{lineno}")
+                rows.append(row)
         except (OSError, UnicodeDecodeError) as exc:
             raise click.ClickException(f"cannot read {path}: {exc}") from exc
     else:
@@ -153,14 +160,11 @@ def load_gold(path: Path) -> list[dict]:
     else:
         records = []
         try:
-            with open(path, encoding="utf-8-sig") as f:
-                for n, line in enumerate(f, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        records.append((f"line {n}", json.loads(line)))
-                    except ValueError as exc:
-                        problems.append(f"line {n}: not JSON ({exc})")
+            for n, record in _json_lines(path):
+                if isinstance(record, ValueError):
+                    problems.append(f"line {n}: not JSON ({record})")
+                else:
+                    records.append((f"line {n}", record))
         except UnicodeDecodeError as exc:
             raise GoldError(f"{path}: not UTF-8 text ({exc}): a gold file is JSON Lines in UTF-8") from exc
         except OSError as exc:
