@@ -445,6 +445,7 @@ def test_a_budget_text_naming_no_place_is_placed_by_its_finance_secretary(extrac
     ("小学校数17所;毕业4008人;招生3675人。", "4008人", "students"),               # f3g05
     ("海淀北部地区新添8640个中小学学位。", "8640个", "school_places"),            # f2f06: 中 opens a noun here
     ("全市有5所中学。", "5所", "schools"),
+    ("官立及资助小学将减少5间,由2025/26年453间,减至2026/27年448间。", "448间", "schools"),   # dev k14
 ])
 def test_category_from_the_counted_thing(extractor, text, figure, category):
     assert claims(extractor, text)[figure].category == category

@@ -67,6 +67,8 @@ _NEXT_SENTENCE = regex.compile(r"[^。!?\n]*[。!?]?")
 # A project's planned completion: 计划于2022年8月底竣工, 预计2021年投入使用
 _FINISHING_YEAR = regex.compile(r"^[^。!?\n\d已]{0,12}?(?:计划|预计|拟|将)(?:于|在)?((?:19|20)\d\d)年[^。!?\n]{0,8}?"
                                 r"(?:竣工|建成|完工|投用|投入使用|交付使用|交付)")
+# Between a change and the values it runs from and to (…5间,由2025/26年453间,减至2026/27年…)
+_FROM_TO_GAP = regex.compile(r"[^。;!?\n\d]{0,4}(?:由|从|[减增降升提]?(?:至|到))[^。;!?\n]{0,12}")
 _OPEN_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]*$")
 _PAST_YEAR = regex.compile(r"去年|前年|上年")
 _PAST = regex.compile(r"曾|原有|原来|过去|以前|此前|当时")   # 曾有学校200所: a past state
@@ -473,7 +475,9 @@ class Attributor:
             category, subject = previous.category, previous.subject
         if category is None and previous is not None and (
                 kind == "change" or q.unit in ("%", "百分点")
-                or q.unit in _PEOPLE and previous.category in ("students", "teachers")):
+                or q.unit in _PEOPLE and previous.category in ("students", "teachers")
+                # 将减少5间,由2025/26年453间,减至2026/27年448间: the values a change runs between
+                or (previous.unit == q.unit and gap is not None and _FROM_TO_GAP.fullmatch(gap))):
             # 其中普通高校7759人、普通高中10274人: the list's head says what is counted
             category, subject = previous.category, previous.subject
             if q.unit in ("%", "百分点"):
