@@ -666,3 +666,12 @@ def test_a_running_plan_period_before_what_is_done_in_it(extractor):
     text = "乌鲁木齐高新区“十三五”新建35所学校\n\n2017-02-16 10:12:51 来源:亚心网\n\n全区现有学校40所。\n"
     got = claims(extractor, text)
     assert got["35所"].target and got["35所"].year == 2020     # fresh f5n06: the plan's end year
+
+
+def test_a_point_of_view_opens_no_period_and_last_years_figure_in_a_report(extractor):
+    text = ("2020年全国教育经费统计公告\n"
+            "其中,国家财政性教育经费为42908.15亿元,比上年的40046.55亿元增长7.15%。"
+            "从2020年各地区一般公共预算教育经费来看,广东投入超过2000亿元。\n")
+    got = claims(extractor, text)
+    assert got["40046.55亿元"].year == 2019           # dev k68: last year's own figure
+    assert got["超过2000亿元"].year == 2020           # 从…来看 is no period since 2020

@@ -52,7 +52,8 @@ _OWN_FIGURE = regex.compile(r"的[约近超逾]?[\d一二两三四五六七八�
 _FROM_PART = regex.compile(r"(?:来自|源自|出自|分别来自)")
 _PARTS_GAP = regex.compile(r"[^\d,;:。!?\n]{0,8}[,;(]?(?:其中|包括|含|当中包括)[^\d,;:。!?\n]{0,4}")
 # 记者从2023年度太原市教育工作会上获悉: 从 a source, not since a year
-_HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会)")
+# 从…会上获悉 names a source, 从2020年各地区…来看 a point of view: neither opens a period
+_HEARD_FROM = regex.compile(r"[^,;。!?\n]{0,30}?(?:会上|会议上|获悉|了解到|得知|获知|发布会|来看|看来)")
 _DEADLINE_CUE = regex.compile(r"(?:到|至)20\d\d年")
 # 新增班级24个学位1080个: one verb, two counts, only a noun between them
 _BARE_NOUN_GAP = regex.compile(r"\p{Han}{1,4}")
@@ -446,6 +447,9 @@ class Attributor:
             # things are now (我市辖区内有三县四区共七个行政区,现有…学校401所); not the
             # value a change started from (由初期的120多人发展到现在1300余人)
             year, year_source = anchor, doc.anchor_source
+        if (year is not None and year_source not in ("sentence", "paragraph")
+                and _PREVIOUS_YEARS_FIGURE.search(before)):
+            year -= 1       # 比上年的40046.55亿元 in a report of 2020: 2019's figure
         if year is None:
             year_source = "none"
         region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
