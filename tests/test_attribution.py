@@ -651,6 +651,8 @@ def test_last_years_own_figure_is_dated_a_year_before_its_sentence(extractor):
     assert got["9.45%"].year == 2017 and got["9.45%"].baseline_year == 2016
     text = "2018年津贴金额合共3,014万元,上学年则为2600多万元。\n"
     assert claims(extractor, text)["2600多万元"].year == 2017
+    text = "全市教育经费\n2018-09-01\n\n津贴金额合共3,014万元,去年则为2500万元。\n"
+    assert claims(extractor, text)["2500万元"].year == 2017      # once, not 去年 and then a year off
 
 
 def test_a_projects_size_before_the_sentence_saying_when_it_is_done(extractor):

@@ -447,9 +447,14 @@ class Attributor:
             # things are now (我市辖区内有三县四区共七个行政区,现有…学校401所); not the
             # value a change started from (由初期的120多人发展到现在1300余人)
             year, year_source = anchor, doc.anchor_source
-        if (year is not None and year_source not in ("sentence", "paragraph")
-                and _PREVIOUS_YEARS_FIGURE.search(before)):
-            year -= 1       # 比上年的40046.55亿元 in a report of 2020: 2019's figure
+        if _PREVIOUS_YEARS_FIGURE.search(before):
+            # last year's own figure (2017年…总投入为42562.01亿元,比上年的38888.39亿元;
+            # 比上年的40046.55亿元 in a report of 2020; 去年则为2500万元 in a news item of
+            # 2018): a year before the time found, else before the text's own time
+            if year is None and anchor is not None:
+                year, year_source = anchor, doc.anchor_source
+            if year is not None:
+                year -= 1
         if year is None:
             year_source = "none"
         region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
@@ -723,12 +728,9 @@ class Attributor:
             return int(own.group(1)), None, "sentence"
         previous = _PREVIOUS_YEARS_FIGURE.search(before)
         if previous:
-            # 2017年…总投入为42562.01亿元,比上年的38888.39亿元: last year's own figure,
-            # one year before the time its sentence states
-            stated = next((c for c in reversed(cues) if c[0] < previous.start()
-                           and c[1] in ("year", "anchor", "open")), None)
-            if stated is not None and stated[1] != "open" and stated[2] is not None:
-                return stated[2] - 1, None, "sentence" if stated[0] >= sentence_start else "paragraph"
+            # 比上年的38888.39亿元: its own 上年/去年 is no time of the text's; attribute()
+            # takes one year off whatever time the figure is found to have
+            cues = [c for c in cues if c[0] < previous.start()]
         nearest = next((c for c in reversed(cues) if c[1] in ("year", "open", "anchor", "relative")), None)
         if nearest is not None:
             items = [m.start() for m in _LIST_ITEM.finditer(before)]
