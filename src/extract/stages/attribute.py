@@ -63,8 +63,9 @@ _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[�
 # How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
 _STATED_PERIOD_GAP = 8
 _ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
-# The rest of a sentence's paragraph up to the next sentence's end
-_NEXT_SENTENCE = regex.compile(r"[^。!?\n]*[。!?]?")
+# The opening of the next sentence of a paragraph, as far as _FINISHING_YEAR can reach
+# (bounded: a page flattened to one line has no sentence end to stop at)
+_NEXT_SENTENCE = regex.compile(r"[^。!?\n]{0,60}")
 # A project's planned completion: 计划于2022年8月底竣工, 预计2021年投入使用
 _FINISHING_YEAR = regex.compile(r"^[^。!?\n\d已]{0,12}?(?:计划|预计|拟|将)(?:于|在)?((?:19|20)\d\d)年[^。!?\n]{0,8}?"
                                 r"(?:竣工|建成|完工|投用|投入使用|交付使用|交付)")

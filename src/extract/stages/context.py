@@ -179,6 +179,9 @@ class ContextBuilder:
     def published_in(self, line: str) -> tuple[str, regex.Match] | None:
         """An ISO date when `line` is a publication line: short, and the date stands
         alone or after a publication key. Body sentences with dates are not."""
+        long = len(line) > self.pub_max_line
+        if long:
+            line = line[:self.pub_max_line]     # a long line counts only for a date it opens with
         for rx in self.pub_patterns:
             m = rx.search(line)
             if not m:
@@ -189,7 +192,7 @@ class ContextBuilder:
             if not (mo and 1 <= mo <= 12 and 1 <= d <= 31):
                 continue
             lead = line[:m.start()]
-            if len(line) > self.pub_max_line:
+            if long:
                 # a long first line may open with its date (" date 2026-02-27 新一份《…》披露…")
                 if self.pub_keys.fullmatch(lead.strip(" :：")):
                     return f"{y:04d}-{mo:02d}-{d:02d}", m

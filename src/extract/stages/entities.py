@@ -238,17 +238,16 @@ class EntityRecognizer:
         zones: dict[str, Region] = {}
         taken = set()
         # 乌鲁木齐高新区(新市区): a zone that names its district once is that district throughout
+        zone_after = [(r, self._zone.match(text, r.end) if r.region is not None else None) for r in regions]
         official: dict[tuple[str, str], Region] = {}
-        for r in regions:
-            m = self._zone.match(text, r.end)
-            bracket = _OFFICIAL_NAME.match(text, m.end()) if m and r.region is not None else None
+        for r, m in zone_after:
+            bracket = _OFFICIAL_NAME.match(text, m.end()) if m else None
             if bracket:
                 found = self.gazetteer.resolve(bracket.group(1), within=r.region.path)
                 if found is not None and found.level == "county" and found.path.startswith(r.region.path):
                     official.setdefault((r.region.path, m.group()), found)
-        for r in regions:
-            m = self._zone.match(text, r.end)
-            if m and r.region is not None and r.region.level != "county" and not self.gazetteer.lookup(
+        for r, m in zone_after:
+            if m and r.region.level != "county" and not self.gazetteer.lookup(
                     text[r.start:m.end()]):
                 zone = official.get((r.region.path, m.group())) or Region(
                     "", m.group(), "county", r.region.path + m.group(), r.region.province,
