@@ -63,12 +63,9 @@ _YEARS_OWN_FIGURE = regex.compile(r"(?<!\d)((?:19|20)\d{2})年(?:底|末)?的[�
 # How far a plan's stated years (…计划(2011-2013年)》实施) may stand before its 三年来
 _STATED_PERIOD_GAP = 8
 _ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]{0,60}\)")
-# The opening of the next sentence of a paragraph, as far as _FINISHING_YEAR can reach
+# The opening of the next sentence of a paragraph, as far as `finishing_next` reaches
 # (bounded: a page flattened to one line has no sentence end to stop at)
 _NEXT_SENTENCE = regex.compile(r"[^。!?\n]{0,60}")
-# A project's planned completion: 计划于2022年8月底竣工, 预计2021年投入使用
-_FINISHING_YEAR = regex.compile(r"^[^。!?\n\d已]{0,12}?(?:计划|预计|拟|将)(?:于|在)?((?:19|20)\d\d)年[^。!?\n]{0,8}?"
-                                r"(?:竣工|建成|完工|投用|投入使用|交付使用|交付)")
 # Between a change and the values it runs from and to (…5间,由2025/26年453间,减至2026/27年…)
 _FROM_TO_GAP = regex.compile(r"[^。;!?\n\d]{0,4}(?:由|从|[减增降升提]?(?:至|到))[^。;!?\n]{0,12}")
 _OPEN_ASIDE = regex.compile(r"\((?:含|包括|其中|不含|包含)[^()\n]*$")
@@ -207,6 +204,7 @@ class Attributor:
         self.running_re = regex.compile(cues["running"])
         self.continued_max = cues["continued_line_max"]
         self.deadline_after_re = regex.compile(cues["deadline_after"])
+        self.finishing_next_re = regex.compile(cues["finishing_next"])
         self.level_words_re = _alt(cues["level_words"])
         self.distant_q = cues["distant_qualifiers"]
         self.distant_q_re = _alt(self.distant_q)
@@ -420,9 +418,9 @@ class Attributor:
         if deadline:
             year, year_source = int(deadline.group("year")), "sentence"
         elif (target and not stated and self.capacity_re.search(before)
-              and (finish := _FINISHING_YEAR.search(next_sentence))):
+              and (finish := self.finishing_next_re.match(next_sentence))):
             # a project's designed size, whose next sentence says when it is done
-            year, year_source = int(finish.group(1)), "paragraph"
+            year, year_source = int(finish.group("year")), "paragraph"
         elif target and not stated and doc.project_deadline is not None and self.capacity_re.search(before):
             # the designed size of the one project a text reports, which it says opens in 2021
             year, year_source = doc.project_deadline, "sentence"
@@ -556,7 +554,7 @@ class Attributor:
                 last = ""       # 该校去年建成。项目可容纳24个教学班: built, so running
             if self.under_construction_re.search(last + before + after):
                 return True
-            if _FINISHING_YEAR.search(next_sentence):
+            if self.finishing_next_re.match(next_sentence):
                 return True     # …建设规模按48个教学班设置…。计划于2022年8月底竣工。
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
