@@ -62,6 +62,15 @@ def test_publisher_examples(builder):
         assert not builder.is_publisher(ex), ex
 
 
+def test_lead_source_examples(builder):
+    """Each example marks the place with bars: before|place|after."""
+    for want, key in ((True, "examples"), (False, "counter_examples")):
+        for ex in CUES["lead_source"][key]:
+            before, place, after = ex.split("|")
+            text = before + place + after
+            assert builder.is_lead_source(text, len(before), len(before) + len(place)) is want, ex
+
+
 def test_masthead_and_navigation_examples():
     from extract.stages.segment import is_masthead, is_navigation
     furniture = load_yaml((RULES_DIR / "segment.yaml").read_text(encoding="utf-8"))["furniture"]
@@ -385,3 +394,19 @@ def test_a_first_line_opening_a_list_is_no_heading(extractor):
             "普通高中共有109所。\n")
     assert context(extractor, text).kind != "plan"          # fresh f5n08: no plan, only its word
     assert context(extractor, "沈阳市教育发展规划\n普通高中共有109所。\n").kind == "plan"
+
+
+def test_the_place_the_lead_reports_from_is_the_home_under_a_city_title(extractor):
+    text = ("合肥城西南开建9所公办幼儿园\n2017-05-27 来源:某网\n\n"
+            "记者从肥西县重点局工程建设调度会上获悉,今年将新建9所幼儿园,总建筑面积约3.7万平方米。\n")
+    assert context(extractor, text).home.path == "安徽省合肥市肥西县"
+    # a place the lead only visits is no source: the city title stands
+    text = ("合肥开建9所公办幼儿园\n2017-05-27 来源:某网\n\n"
+            "在肥西县召开的会议上,合肥市将新建9所幼儿园,总建筑面积约3.7万平方米。\n")
+    assert context(extractor, text).home.path == "安徽省合肥市"
+
+
+def test_the_place_that_published_a_plan_holds_its_zones(extractor):
+    text = ("福州新闻网8月29日讯\n\n近日,福清市公布工业园区基础教育配套提升方案,新增学位9330个。"
+            "方案规划在福州新区福清功能区建设2所学校;在福清融侨经济技术开发区建设3所学校。\n")
+    assert context(extractor, text).home.path == "福建省福州市福清市"

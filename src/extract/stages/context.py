@@ -156,6 +156,10 @@ class ContextBuilder:
         self.dateline = regex.compile(p["dateline"])
         self.byline = regex.compile(p["byline"])
         self.example_place = regex.compile(cues["example_place"])
+        lead = cues["lead_source"]
+        self.lead_before = regex.compile(lead["before"])
+        self.lead_after = regex.compile(lead["after"])
+        self.lead_publisher = regex.compile(lead["publisher"])
         self.caption = regex.compile(cues["caption"])
         self.institutions = cues["institutions"]
         self.institution_re = regex.compile(alternation(self.institutions))
@@ -465,6 +469,7 @@ class ContextBuilder:
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
         named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
         as_place: list[bool] = []               # per weighted mention: a place, not a school's name
+        lead_sources: set[str] = set()          # places the lead reports from (记者从肥西县…获悉)
         ambiguous_in_title: list[str] = []      # title places the gazetteer cannot decide alone
         first_para_end = seg.paragraphs[0].end if seg.paragraphs else 0
         for e in entities:
@@ -495,6 +500,8 @@ class ContextBuilder:
                 continue        # a header line other than the title: a site, not the subject
             else:
                 weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
+                if e.start < first_para_end and self.is_lead_source(text, e.start, e.end):
+                    lead_sources.add(e.region.path)
                 # a province's short name (上海, 广东) is as unambiguous as a full name
                 named.append((e.region, e.text == e.region.name or e.text.endswith(e.region.name)
                               or e.region.level == "province"))
@@ -528,11 +535,11 @@ class ContextBuilder:
                 # places the figures are about, the territory is what they count
                 home = self.gazetteer.by_path(home.province) or home
                 evidence.append(Evidence("body", -1, -1, whole.pattern[:6], region=home.path))
-            return self._refine(home, weighted, text, as_place, from_title=True), "title"
+            return self._refine(home, weighted, text, as_place, lead_sources, from_title=True), "title"
         if offices:
             home = max(offices, key=lambda r: len(r.path))
             evidence.append(Evidence("institution", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted, text, as_place), "institution"
+            return self._refine(home, weighted, text, as_place, lead_sources), "institution"
         if weighted:
             total = sum(w for _, w in weighted)
             counts: dict[str, float] = {}
@@ -560,7 +567,7 @@ class ContextBuilder:
                 if found is not None and found.path.startswith(home.path):
                     evidence.append(Evidence("title", -1, -1, name, region=found.path))
                     return found, "title"
-            return self._refine(home, weighted, text, as_place), "body"
+            return self._refine(home, weighted, text, as_place, lead_sources), "body"
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
         if m:
@@ -573,12 +580,27 @@ class ContextBuilder:
             return self.gazetteer.by_path("全国"), "national"
         return None, "none"
 
+    def is_lead_source(self, text: str, start: int, end: int) -> bool:
+        """记者从[肥西县]重点局…获悉, [福清市]公布…方案: the place a lead reports from."""
+        after = text[end:end + 40]
+        return bool(self.lead_publisher.match(after) or (
+            self.lead_after.match(after) and self.lead_before.search(text[max(0, start - 3):start])))
+
     def _refine(self, home: Region, weighted: list[tuple[Region, float]], text: str,
-                as_place: list[bool], from_title: bool = False) -> Region:
+                as_place: list[bool], lead_sources: set[str] = frozenset(),
+                from_title: bool = False) -> Region:
         """乌鲁木齐市第一小学 … 天山区教育局 … 天山区委: the one place inside the home
         that the article keeps naming, or the one county it names while saying 该县,
         is where it happens."""
         inside = {r.path: r for r, _ in weighted if r.path.startswith(home.path) and r.path != home.path}
+        leads = [inside[p] for p in lead_sources if p in inside]
+        if len(inside) > 1 and len(leads) == 1:
+            # 福清市公布…方案 and then its zones (福州新区…): the lead's place, when it holds
+            # most of what is named inside the home
+            (lead,) = leads
+            held = sum(w for r, w in weighted if r.path.startswith(lead.path))
+            if held >= 0.5 * sum(w for r, w in weighted if r.path in inside):
+                inside = {lead.path: lead}
         if len(inside) > 1:
             # 太原市 three times and 太原市杏花岭区 once in a 山西 text: the places inside
             # share one city, which stands for them
@@ -594,6 +616,8 @@ class ContextBuilder:
             # in some district of it: no evidence against the finer place.
             named_home = sum(w for (r, w), place in zip(weighted, as_place) if place and r.path == home.path)
             named_only = sum(w for r, w in weighted if r.path == only.path)
+            if only.path in lead_sources and named_home <= named_only:
+                return only     # the lead reports from it: 记者从肥西县…获悉 under a 合肥 title
             # a title chose its level: a tie keeps it (上海… title, 上海 and 松江区 in the body)
             if named_home > named_only or (from_title and named_home == named_only):
                 return home
