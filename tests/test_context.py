@@ -410,3 +410,9 @@ def test_the_place_that_published_a_plan_holds_its_zones(extractor):
     text = ("福州新闻网8月29日讯\n\n近日,福清市公布工业园区基础教育配套提升方案,新增学位9330个。"
             "方案规划在福州新区福清功能区建设2所学校;在福清融侨经济技术开发区建设3所学校。\n")
     assert context(extractor, text).home.path == "福建省福州市福清市"
+
+
+def test_a_school_named_with_a_bare_district_name_of_elsewhere_counts_little(extractor):
+    text = ("海峡网8月29日讯\n\n29日上午,福州延安中学教育集团国光校区、钱塘小学教育集团怡山校区举行揭牌仪式。"
+            "福州延安中学教育集团国光校区共计1200个学位。钱塘小学教育集团怡山校区总投资约1.7亿元。\n")
+    assert context(extractor, text).home.path == "福建省福州市"

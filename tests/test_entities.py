@@ -50,6 +50,8 @@ def test_entities(er, text, expected):
     ("江西城市建设与中华民族共同体", [("REGION", "江西", "江西省")]),  # not 西城; not a group
     ("位于城中区安宁路12号,南京路和张掖大街", [("REGION", "城中区", None)]),   # streets named after places
     ("金寨南路棚改项目,太白湖区1所", []),        # a road; 太白 starts another place's name (fresh f4k03, f4k07)
+    # a bare short name right after a place it does not lie in names something local there
+    ("南京麒麟教育迎来大爆发", [("REGION", "南京", "江苏省南京市"), ("REGION", "麒麟", None)]),
 ])
 def test_no_false_positives(er, text, expected):
     assert labels(er, text) == expected

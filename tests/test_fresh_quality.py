@@ -17,6 +17,7 @@ THRESHOLDS = {
     "2026-12-07-c": {"f1": 0.97, "claim_f1": 0.80, "simplified": 0.91, "traditional": 0.66},
     "2026-12-08": {"f1": 0.955, "claim_f1": 0.635, "simplified": 0.585, "traditional": 0.66},
     "2026-12-08-b": {"f1": 0.945, "claim_f1": 0.80, "simplified": 0.83, "traditional": 0.77},
+    "2026-12-08-c": {"f1": 0.82, "claim_f1": 0.56, "simplified": 0.60, "traditional": 0.52},
 }
 
 

@@ -268,6 +268,7 @@ def test_furniture_drops_the_sentence_not_the_paragraph():
 
 @pytest.mark.parametrize("line", [
     "无码视频在线|欧洲一二三区免费视频|精品国产视频|亚洲精品视频网站",   # SEO spam on a mirror site
+    "99精品只有久久精品免费_中国一级片免费片一级_久久亚洲精品视频免_人人爽视频免费公开",
     "上一篇:新增学位3000个", "下一篇:某区新建学校5所", "浏览量:1024", "评论:0",
     "(资料图片仅供参考)", "分享到:微信 微博"])
 def test_page_furniture_lines(line):
@@ -326,3 +327,12 @@ def test_a_byline_with_a_date_is_the_publication_line(line, published):
 def test_a_line_of_ascii_alone_is_no_title(line):
     text = f"{line}\n\n施政报告有糖派?免费幼教\n\n2017-01-17\n\n正文。\n"
     assert segment(text).header.title != line
+
+
+def test_the_portal_footer_after_the_editors_line_is_furniture():
+    text = ("福州新建学校\n2024-08-29 来源:某网\n\n今年全市新建学校3所,新增学位3630个。\n\n"
+            "责任编辑:刘维斯\n\n最新福州新闻 频道推荐\n\n平安产险漳州中心支公司:火眼识电诈\n")
+    seg = segment(text)
+    flags = [(text[p.start:p.end], p.furniture) for p in seg.paragraphs]
+    assert flags[0] == ("今年全市新建学校3所,新增学位3630个。", False)
+    assert all(f for _, f in flags[1:]) and len(flags) == 4

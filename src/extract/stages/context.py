@@ -499,7 +499,12 @@ class ContextBuilder:
             elif e.start < seg.header.end:
                 continue        # a header line other than the title: a site, not the subject
             else:
-                weighted.append((e.region, 2.0 if e.start < first_para_end else 1.0))
+                weight = 2.0 if e.start < first_para_end else 1.0
+                if e.label != "REGION" and e.region.level == "county" and not e.text.startswith(e.region.name):
+                    # 钱塘小学 in 福州, 延安中学 anywhere: a school named with a bare district
+                    # name is often named after an old name or another place
+                    weight *= 0.2
+                weighted.append((e.region, weight))
                 if e.start < first_para_end and self.is_lead_source(text, e.start, e.end):
                     lead_sources.add(e.region.path)
                 # a province's short name (上海, 广东) is as unambiguous as a full name

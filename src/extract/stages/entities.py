@@ -229,7 +229,14 @@ class EntityRecognizer:
                 if inner and inner.path.startswith(prev.region.path) and inner.path != prev.region.path:
                     out[-1] = Entity(prev.start, e, "REGION", text[prev.start:e], inner)
                     continue
-            out.append(Entity(s, e, "REGION", text[s:e], self.gazetteer.resolve(text[s:e])))
+            region = self.gazetteer.resolve(text[s:e])
+            if (prev and prev.end == s and prev.region and region is not None
+                    and region.level in ("city", "county") and text[s:e] != region.name
+                    and region.province != prev.region.province):
+                # 南京麒麟 (南京's 麒麟街道): a bare short name right after a place it does not
+                # lie in names something local there, not 曲靖's 麒麟区
+                region = None
+            out.append(Entity(s, e, "REGION", text[s:e], region))
         return out
 
     def _zones(self, text: str, regions: list[Entity]) -> list[Entity]:

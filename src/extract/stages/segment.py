@@ -98,6 +98,7 @@ _TITLE_FIRST_END = re.compile(_H["title_first_line_end"])
 _FURN_ANY = _alt(_F["anywhere"])
 _FURN_SHORT = _alt(_F["short"])
 _LINK_LIST = re.compile(_F["link_list"])
+_EDITOR_LINE = re.compile(_F["editor_line"])
 _MASTHEAD = regex.compile(_F["masthead"])
 _NAVIGATION = regex.compile(_F["navigation"])
 
@@ -393,6 +394,12 @@ def _furniture_flags(text: str, paras: list[tuple[int, int]], blank_before: list
                 block = "to_end" if bare else "to_blank"
                 prose_ok = bool(_PROSE_BLOCK.search(head.group()))
         flags.append(furn)
+    # a news page ends with its editor's line (责任编辑:刘维斯): what follows is the
+    # portal's footer (频道推荐, other stories' headlines)
+    last_editor = max((i for i, (s, e) in enumerate(paras) if _EDITOR_LINE.match(text, s, e)), default=None)
+    if last_editor is not None:
+        for i in range(last_editor, len(flags)):
+            flags[i] = True
     return flags
 
 
