@@ -32,6 +32,20 @@ def extractor():
 
 
 @pytest.fixture(scope="session")
+def jieba_reference(extractor):
+    """jieba itself, with the gazetteer's names added as jieba.add_word adds them: what
+    the pipeline's words are checked against. With jieba_fast_dat cutting, jieba's own
+    dictionary is otherwise never loaded (with jieba cutting, it holds the names already)."""
+    import jieba
+    from extract.stages import wordcut
+    if wordcut.segmenter() == wordcut.FAST and not getattr(jieba, "_extract_reference", False):
+        for w in extractor.recognizer._forms:
+            jieba.add_word(w)
+        jieba._extract_reference = True
+    return jieba
+
+
+@pytest.fixture(scope="session")
 def seed_paths() -> list[Path]:
     paths = sorted(SEEDS_DIR.glob("*.txt"))
     assert paths, f"no seeds in {SEEDS_DIR}"
