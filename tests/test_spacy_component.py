@@ -16,7 +16,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from conftest import SEEDS_DIR
 from extract.inputs import read_file_article
-from extract.spacy_component import ExtractComponent
+from extract.spacy_component import ExtractComponent, claim_rows
 from extract.stages.spacy_doc import SPAN_FIELDS, Found, register_extensions, span_of
 
 ENT_LABELS = {"REGION", "SCHOOL", "GROUP"}
@@ -66,6 +66,7 @@ def test_claims_equal_claims_parquet_field_by_field(request, seeds_out, path, se
     columns = list(expected[0])
     assert set(columns) <= set(SPAN_FIELDS), "every claims.parquet column is a span extension"
     got = [_fields(s, columns) for s in doc.spans["claims"]]
+    assert [{c: row[c] for c in columns} for row in claim_rows(doc)] == got
     assert len(got) == len(expected)
     for k, (g, e) in enumerate(zip(got, expected)):
         assert g == e, f"claim {k} of {path.name}: " + ", ".join(

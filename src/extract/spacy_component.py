@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.stages.spacy_doc import Found, register_extensions, set_entities, span_of
+from extract.stages.spacy_doc import SPAN_FIELDS, Found, register_extensions, set_entities, span_of
 
 log = logging.getLogger("extract")
 
@@ -102,3 +102,9 @@ class ExtractComponent:
         data = doc.text.encode("utf-8")
         return RawArticle(doc._.article or "", doc.text, hashlib.sha256(data).hexdigest(), "utf-8", len(data),
                           url=doc._.url, title_given=doc._.title, published_given=published)
+
+
+def claim_rows(doc: Doc, spans_key: str = "claims") -> list[dict]:
+    """The Doc's claims as claims.parquet rows (one dict per claim, the same columns):
+    `pandas.DataFrame(claim_rows(doc))`."""
+    return [{name: span._.get(name) for name in SPAN_FIELDS} for span in doc.spans.get(spans_key, [])]
