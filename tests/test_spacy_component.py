@@ -202,3 +202,24 @@ def test_to_spacy_shares_the_entity_code(extractor):
     assert [(e.text, e.label_, e._.region, e._.start) for e in doc.ents] == [
         ("鞍山市铁西区", "REGION", "辽宁省鞍山市铁西区", 0), ("沈阳市第七中学", "SCHOOL", None, 8)]
     assert span_of(doc, Found(0, 2, "X", {"value": 1.0})).text == "鞍山市"   # expanded to the word
+
+
+def test_nlp_pipe_in_two_processes_keeps_the_fields(zh_char):
+    """Docs come back from spaCy's worker processes serialized: the fields travel in user_data."""
+    texts = ["目前已建立35个义务教育学校集团。", "鞍山市铁西区新建3所学校。"]
+    docs = list(zh_char.pipe(texts, n_process=2, batch_size=1))
+    here = [zh_char(t) for t in texts]
+    assert [[(c.text, c._.value, c._.region) for c in d.spans["claims"]] for d in docs] == \
+           [[(c.text, c._.value, c._.region) for c in d.spans["claims"]] for d in here]
+    assert docs[1].ents[0]._.region == "辽宁省鞍山市铁西区"
+
+
+def test_empty_text_and_original_characters(zh_char):
+    """An empty Doc has no claims (a run would not read it at all); offsets and text are the
+    Doc's own characters, before the pipeline's normalization (full-width digits, CRLF)."""
+    empty = zh_char("")
+    assert list(empty.spans["claims"]) == [] and list(empty.ents) == []
+    text = "１２３个学校 共有5所。\r\n第二行 3所"
+    doc = zh_char(text)
+    assert [(c._.text, c._.start, c._.end, c._.value) for c in doc.spans["claims"]] == [
+        ("１２３个", 0, 4, 123.0), ("5所", 9, 11, 5.0), ("3所", 18, 20, 3.0)]
