@@ -7,7 +7,7 @@ A name matches where its own jieba tokens appear as consecutive tokens of the
 text -- exactly what spaCy's entity ruler with ORTH phrase patterns does, and
 with the same overlap resolution (most tokens first, then leftmost) -- but
 found with one Aho-Corasick pass, so the batch needs no spaCy Doc
-(`to_spacy` gives one for notebooks and spaCy pipelines).
+(`to_spacy` gives one for notebooks; the `extract` spaCy component, any pipeline's).
 SCHOOL/GROUP/POLICY come from rules/entities.yaml: regexes plus a small
 token grammar ([REGION] [name token | numbered] ending), because their jieba
 tokenization (实验|小学, 第七|中学, 北京四中) is not uniform enough for phrase
@@ -209,14 +209,25 @@ class EntityRecognizer:
         return sorted(taken)
 
     def to_spacy(self, text: str, nlp=None):
-        """The text as a spaCy Doc: these words as tokens, these entities as doc.ents
-        (for notebooks and spaCy pipelines; the batch does not need spaCy)."""
+        """The text as a spaCy Doc: these words as tokens, these entities as doc.ents,
+        with the fields of entities.parquet as span extensions (for notebooks; the batch
+        does not need spaCy, and the `extract` pipeline component puts them on any Doc)."""
         import spacy   # a second and a half to import: only when asked for
+        from extract.stages.spacy_doc import Found, register_extensions, set_entities
+        register_extensions()
         nlp = nlp or spacy.blank("xx")
         words = self.words(text)
         doc = spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * len(words))
-        spans = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand") for e in self.find(text)]
-        doc.ents = spacy.util.filter_spans([s for s in spans if s is not None])
+        found = []
+        for e in self.find(text):
+            region = e.region if e.region is not None and e.label == "REGION" else None
+            found.append(Found(e.start, e.end, e.label,
+                               {"start": e.start, "end": e.end, "text": e.text,
+                                "region": region.path if region else None,
+                                "region_code": (region.code or None) if region else None},
+                               span_id=region.path if region else "",
+                               kb_id=(region.code or "") if region else ""))
+        set_entities(doc, found)
         return doc
 
     def _regions(self, text: str, spans: list[tuple[int, int]]) -> list[Entity]:
