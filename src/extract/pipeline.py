@@ -61,9 +61,11 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None, user_rules: list[Path] | None = None):
         self.rules = rules or load_rules(user_rules)
         self.gazetteer = Gazetteer.load()
-        self.recognizer = EntityRecognizer(self.gazetteer)
-        self.context = ContextBuilder(self.gazetteer)
-        self.attributor = Attributor(self.gazetteer)
+        # cue files: the shipped ones with the --rules folders' merged in
+        cues = self.rules.cues or None
+        self.recognizer = EntityRecognizer(self.gazetteer, cue_files=cues)
+        self.context = ContextBuilder(self.gazetteer, cues)
+        self.attributor = Attributor(self.gazetteer, cues)
         self.grids = GridReader()
         self.version = extractor_version(self.rules)
 
