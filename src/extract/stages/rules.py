@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from extract.models import Category, Kind, Qualifier
 from extract.paths import RULES_DIR
@@ -109,6 +109,17 @@ class Qualifiers(_Strict):
     trailing: dict[str, str]
 
 
+# ISO 4217: CNY, HKD, MOP, USD, TWD ...
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Currencies(_Strict):
+    """Which currency an amount in 元 is in: a word written with it, else its text's home."""
+    words: dict[str, CurrencyCode] = {}      # 港元: HKD; before, in or right after the figure
+    home: dict[str, CurrencyCode] = {}       # region path -> currency of texts at home there
+    default: CurrencyCode = "CNY"            # any other home, or none
+
+
 class Vocabulary(_Strict):
     units: dict[str, UnitEntry]
     noun_units: dict[str, UnitEntry] = {}
@@ -119,6 +130,7 @@ class Vocabulary(_Strict):
     rhetorical_nouns: list[str] = []
     rhetorical_heads: list[str] = []
     fixed_phrases: list[str] = []
+    currencies: Currencies = Currencies()
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,7 @@ def vocabulary_fragments(vocab: Vocabulary) -> dict[str, str]:
         "rhetorical_noun": alternation(vocab.rhetorical_nouns),
         "rhetorical_head": alternation(vocab.rhetorical_heads),
         "fixed_phrase": alternation(vocab.fixed_phrases),
+        "currency": alternation(vocab.currencies.words),
     }
 
 
@@ -277,6 +290,16 @@ def _check_entries(path: Path, data: Any, defined_in: dict[tuple[str, str], str]
     """Each units / noun_units entry of one vocabulary file, so an error names its file and word."""
     if not isinstance(data, dict):
         return
+    if "currencies" in data:
+        try:
+            Currencies.model_validate(data["currencies"] if data["currencies"] is not None else {})
+        except ValidationError as exc:
+            problem, loc = _validation_problem(exc)
+            entry = ".".join(["currencies", *map(str, loc)])
+            problem = problem.removeprefix(f"{entry[len('currencies.'):]}: ")
+            if "pattern" in problem:
+                problem += ": a currency is an ISO 4217 code (CNY, HKD, MOP, USD, TWD …)"
+            raise RuleError(str(path), problem, entry, what="entry") from exc
     for section in ("units", "noun_units"):
         entries = data.get(section)
         if not isinstance(entries, dict):
