@@ -267,13 +267,12 @@ def test_a_masthead_taken_for_a_title_is_no_evidence(extractor):
 
 
 def test_broken_cue_file_names_itself(tmp_path):
-    from extract.stages.rules import RuleError
-    for f in RULES_DIR.glob("*.yaml"):
-        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    bad = (tmp_path / "context.yaml").read_text(encoding="utf-8").replace("example_place: '某'", "example_place: '某('")
-    (tmp_path / "context.yaml").write_text(bad, encoding="utf-8")
-    with pytest.raises(RuleError, match="context.yaml"):
-        ContextBuilder(Gazetteer.load(), tmp_path)
+    """A broken context.yaml (here a --rules folder's) is refused when the rules load,
+    naming the file, line and entry (tests/test_user_cues.py has more cases)."""
+    from extract.stages.rules import RuleError, load_rules
+    (tmp_path / "context.yaml").write_text("example_place: '某('\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"context.yaml:1 entry example_place: bad regex"):
+        load_rules([tmp_path])
 
 
 MIRROR_TOP = "无码视频在线|欧洲一二三区免费视频|精品国产视频|亚洲精品视频网站\n香港商报\n今日西安 今日长安 今日高陵 今日蓝田\n\n"

@@ -46,7 +46,7 @@ def test_nullable_fields_are_exactly_the_optional_ones():
     schema = arrow_schema(Claim)
     nullable = {f.name for f in schema if f.nullable}
     assert nullable == {"value_max", "region", "entity", "year", "baseline_year",
-                        "province", "city", "county", "region_code"}
+                        "province", "city", "county", "region_code", "currency"}
 
 
 CLAIM = dict(

@@ -13,7 +13,8 @@ from extract.stages.segment import segment
 GUIDELINE_COLUMNS = ["article", "start", "end", "text", "value", "value_max", "unit", "qualifier", "kind",
                      "target", "category", "subject", "region", "entity", "year", "baseline_year"]
 EXTRA_COLUMNS = ["sentence", "rule_id", "extractor_version",
-                 "province", "city", "county", "region_code", "claim_group", "region_source", "year_source"]
+                 "province", "city", "county", "region_code", "claim_group", "region_source", "year_source",
+                 "currency"]
 
 
 # --------------------------------------------------------------------------- scores (issue thresholds)

@@ -77,6 +77,7 @@ class Claim(Record):
     entity: Optional[str] = Field(None, description="the single school or group the claim is about")
     year: Optional[int] = Field(None, description="year the value refers to")
     baseline_year: Optional[int] = Field(None, description="year a change or comparison is measured from")
+    currency: Optional[str] = Field(None, pattern=r"^[A-Z]{3}$", description="for money (unit 元): its currency, ISO 4217 (CNY, HKD, MOP, USD, TWD …), from a currency word with the figure (3亿港元, 人民币5000万元, 6.5亿(澳门元)) or a (港元,下同) before it, else the text's home region (HKD in Hong Kong texts, MOP in Macau texts, CNY elsewhere); null for every other unit")
     province: Optional[str] = Field(None, description="province-level part of region")
     city: Optional[str] = Field(None, description="prefecture-level part of region")
     county: Optional[str] = Field(None, description="county-level part of region")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from extract.stages.attribute import CARRY_OVER, Attributor
 from extract.stages.context import ContextBuilder
+from extract.stages.currency import CurrencyReader
 from extract.stages.entities import EntityRecognizer
 from extract.stages.elided import elided_parts
 from extract.stages.grids import GridReader, with_grid_cells
@@ -61,10 +62,13 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None, user_rules: list[Path] | None = None):
         self.rules = rules or load_rules(user_rules)
         self.gazetteer = Gazetteer.load()
-        self.recognizer = EntityRecognizer(self.gazetteer)
-        self.context = ContextBuilder(self.gazetteer)
-        self.attributor = Attributor(self.gazetteer)
+        # cue files: the shipped ones with the --rules folders' merged in
+        cues = self.rules.cues or None
+        self.recognizer = EntityRecognizer(self.gazetteer, cue_files=cues)
+        self.context = ContextBuilder(self.gazetteer, cues)
+        self.attributor = Attributor(self.gazetteer, cues)
         self.grids = GridReader()
+        self.currency = CurrencyReader(self.rules.vocabulary.currencies)
         self.version = extractor_version(self.rules)
 
     def process(self, raw: RawArticle) -> ArticleResult:
@@ -100,6 +104,7 @@ class Extractor:
             goes_on = prev is not None and not prev.furniture and text[prev.start:prev.end].rstrip()[-1:] in _GOES_ON_PUNCT
             joined_start.append(joined_start[k - 1] if goes_on else para.start)
         off_topic = self.context.off_topic(text, seg, doc)
+        currencies_declared = self.currency.declared(text)     # (港元,下同)
         starts = [s.start for s in seg.sentences]
         entity_starts = [e.start for e in placed]
 
@@ -164,7 +169,9 @@ class Extractor:
             try:
                 claim = Claim(
                     article=raw.path, start=start, end=end, text=raw.text[start:end],
-                    value=value, value_max=value_max, unit=q.unit, qualifier=a.qualifier,
+                    value=value, value_max=value_max, unit=q.unit,
+                    currency=self.currency.currency_of(text, q.start, q.end, q.unit, doc.home, currencies_declared),
+                    qualifier=a.qualifier,
                     kind=a.kind, target=a.target, category=a.category, subject=a.subject,
                     entity=a.entity, year=a.year, baseline_year=a.baseline_year,
                     region_source=a.region_source, year_source=a.year_source,

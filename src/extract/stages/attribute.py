@@ -9,16 +9,14 @@ is only a region name, then the article's header (title, source, date).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import regex
 
 from extract.stages.entities import Entity
 from extract.stages.gazetteer import Gazetteer, Region, city_path
 from extract.stages.numbers import NumberError, parse_number
-from extract.paths import RULES_DIR
 from extract.stages.quantities import Quantity
-from extract.stages.rules import alternation, load_yaml
+from extract.stages.rules import alternation, shipped_cues
 from extract.stages.context import DocumentContext, places_it_stands_for
 from extract.stages.segment import Segmented, Sentence
 
@@ -149,12 +147,13 @@ def _alt(words) -> regex.Pattern:
 class Attributor:
     """Built once per worker from the cue files; `attribute` is pure per call."""
 
-    def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
-        cues = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
-        cats = load_yaml((rules_dir / "categories.yaml").read_text(encoding="utf-8"))
+    def __init__(self, gazetteer: Gazetteer, cue_files: dict[str, dict] | None = None):
+        # the shipped cue files with the --rules folders' merged in (RuleSet.cues)
+        cue_files = cue_files or shipped_cues()
+        cues, cats = cue_files["attribution.yaml"], cue_files["categories.yaml"]
         self.gazetteer = gazetteer
         # in a plan, what its own sentence says was reached is no target
-        context_cues = load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))
+        context_cues = cue_files["context.yaml"]
         self._reached_re = _alt(context_cues["reached"])
         self.baseline_re = regex.compile(context_cues["reached_baseline"])
         self.town_re = regex.compile(cues["towns"]["pattern"])

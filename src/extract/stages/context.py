@@ -22,15 +22,13 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import regex
 
 from extract.stages.entities import Entity
 from extract.stages.gazetteer import Gazetteer, Region
 from extract.stages.numbers import NumberError, parse_number
-from extract.paths import RULES_DIR
-from extract.stages.rules import RuleError, alternation, load_yaml
+from extract.stages.rules import RuleError, alternation, shipped_cues
 from extract.stages.segment import Segmented, is_masthead, is_navigation, trim_span
 
 _PLACE_LABELS = ("REGION", "SCHOOL", "GROUP")
@@ -131,15 +129,18 @@ class DocumentContext:
 class ContextBuilder:
     """Built once per worker from rules/context.yaml; `decide` is pure per article."""
 
-    def __init__(self, gazetteer: Gazetteer, rules_dir: Path = RULES_DIR):
+    def __init__(self, gazetteer: Gazetteer, cue_files: dict[str, dict] | None = None):
+        # the shipped cue files with the --rules folders' merged in (RuleSet.cues),
+        # each checked at load (rules.load_cues)
+        cue_files = cue_files or shipped_cues()
         try:
-            self._build(gazetteer, rules_dir)
+            self._build(gazetteer, cue_files)
         except (regex.error, KeyError, TypeError) as exc:
             # a broken cue file names itself and what is wrong, not a traceback
-            raise RuleError(str(rules_dir / "context.yaml"), f"bad cue entry: {exc!r}") from exc
+            raise RuleError("context.yaml", f"bad cue entry: {exc!r}") from exc
 
-    def _build(self, gazetteer: Gazetteer, rules_dir: Path) -> None:
-        cues = load_yaml((rules_dir / "context.yaml").read_text(encoding="utf-8"))
+    def _build(self, gazetteer: Gazetteer, cue_files: dict[str, dict]) -> None:
+        cues = cue_files["context.yaml"]
         self.gazetteer = gazetteer
         self.top_lines, self.top_chars = cues["top_lines"], cues["top_chars"]
         pub = cues["published"]
@@ -168,7 +169,7 @@ class ContextBuilder:
         self.mixed_topics_re = regex.compile(cues["mixed_topics_title"])
         self.education_re = regex.compile(alternation(cues["education_words"]))
         # “十二五”回顾 in a title dates the text to the plan period's end
-        attribution = load_yaml((rules_dir / "attribution.yaml").read_text(encoding="utf-8"))
+        attribution = cue_files["attribution.yaml"]
         self.plan_periods = attribution["plan_periods"]
         self.relative_years = {w: k for w, k in attribution["relative_years"].items() if w in ("今年", "明年", "去年")}
         self.relative_re = regex.compile(alternation(self.relative_years))

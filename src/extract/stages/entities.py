@@ -24,7 +24,7 @@ import regex
 
 from extract.paths import RULES_DIR
 from extract.stages.gazetteer import Gazetteer, Region
-from extract.stages.rules import alternation, load_yaml
+from extract.stages.rules import alternation, load_yaml, shipped_cues
 from extract.stages.wordcut import JIEBA_BLOCKS, cut_block, cut_words, prepare_jieba
 
 RULES_FILE = RULES_DIR / "entities.yaml"
@@ -52,11 +52,12 @@ _SAR_NAME = regex.compile(r"(?:香港|澳门)(?=特区|政府|社会|市民|本�
 
 
 class EntityRecognizer:
-    def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None):
+    def __init__(self, gazetteer: Gazetteer, patterns_file: Path | None = None,
+                 cue_files: dict[str, dict] | None = None):
         rules = load_yaml((patterns_file or RULES_FILE).read_text(encoding="utf-8"))
         self.gazetteer = gazetteer
         # deictic words (我省, 全区 …) are attribution's to resolve: never a REGION here
-        deixis = load_yaml((RULES_DIR / "attribution.yaml").read_text(encoding="utf-8"))["deixis"]
+        deixis = (cue_files or shipped_cues())["attribution.yaml"]["deixis"]
         skip = (set(rules.get("region_stopwords") or []) | set(rules.get("deictic") or [])
                 | {w for words in deixis.values() for w in words})
         self._forms = sorted({f for f, _ in gazetteer.names() if len(f) >= 2 and f not in skip})

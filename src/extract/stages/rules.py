@@ -1,7 +1,10 @@
 """Rule packs: vocabulary + grammar YAML files, validated and compiled once.
 
-A rules folder holds `vocabulary.yaml` (word lists and maps) and any number of
-grammar files (every other `*.yaml` with a `rules:` list). Patterns reference
+A rules folder holds `vocabulary.yaml` (word lists and maps), the cue files
+(`categories.yaml`, `attribution.yaml`, `context.yaml`: see cue_schemas.py) and
+any number of grammar files (every other `*.yaml` with a `rules:` list). A user
+folder's vocabulary and cue files are merged into the shipped ones; a file in a
+user folder that nothing would read is an error. Patterns reference
 fragments as {name}: a grammar file's own `fragments`, or one generated from
 the vocabulary ({unit}, {prefix_qualifier} ...). Everything is checked at load;
 a problem raises RuleError naming the file, line, rule and what is wrong.
@@ -11,19 +14,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import regex
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from extract.models import Category, Kind, Qualifier
 from extract.paths import RULES_DIR
+from extract.stages.cue_schemas import CUE_SCHEMAS
 
 SHIPPED_RULES = RULES_DIR
 VOCABULARY_FILE = "vocabulary.yaml"
-NON_GRAMMAR_FILES = {VOCABULARY_FILE, "segment.yaml", "entities.yaml", "categories.yaml",
-                     "attribution.yaml", "context.yaml", "grids.yaml"}
+CUE_FILES = tuple(CUE_SCHEMAS)
+# read from the shipped rules only: page layout, entity patterns, table layout
+SHIPPED_ONLY_FILES = ("segment.yaml", "entities.yaml", "grids.yaml")
+NON_GRAMMAR_FILES = {VOCABULARY_FILE, *CUE_FILES, *SHIPPED_ONLY_FILES}
+# A list in a user's cue file whose entries go before the shipped ones: category
+# rules are tried in order and the first that applies decides.
+_USER_FIRST = {("categories.yaml", "rules")}
 _REF = regex.compile(r"\{([a-z_]+)\}")
 # The guideline's canonical units; any other unit a rule or vocabulary entry
 # names must be a measure word of the vocabulary (所, 个 ... or a user's own).
@@ -31,9 +40,13 @@ CANONICAL_UNITS = frozenset({"%", "百分点", "人", "人次", "元", "平方�
 
 
 class RuleError(Exception):
-    def __init__(self, file: str, problem: str, rule_id: str | None = None, line: int | None = None):
+    """A broken rule, vocabulary or cue file: `rule_id` names the rule, or for a cue
+    file the entry (target_cues, rules.0.category), as `what` says."""
+
+    def __init__(self, file: str, problem: str, rule_id: str | None = None, line: int | None = None,
+                 what: str = "rule"):
         self.file, self.problem, self.rule_id, self.line = file, problem, rule_id, line
-        where = file + (f":{line}" if line else "") + (f" rule {rule_id}" if rule_id else "")
+        where = file + (f":{line}" if line else "") + (f" {what} {rule_id}" if rule_id else "")
         super().__init__(f"{where}: {problem}")
 
 
@@ -96,6 +109,17 @@ class Qualifiers(_Strict):
     trailing: dict[str, str]
 
 
+# ISO 4217: CNY, HKD, MOP, USD, TWD ...
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Currencies(_Strict):
+    """Which currency an amount in 元 is in: a word written with it, else its text's home."""
+    words: dict[str, CurrencyCode] = {}      # 港元: HKD; before, in or right after the figure
+    home: dict[str, CurrencyCode] = {}       # region path -> currency of texts at home there
+    default: CurrencyCode = "CNY"            # any other home, or none
+
+
 class Vocabulary(_Strict):
     units: dict[str, UnitEntry]
     noun_units: dict[str, UnitEntry] = {}
@@ -106,6 +130,7 @@ class Vocabulary(_Strict):
     rhetorical_nouns: list[str] = []
     rhetorical_heads: list[str] = []
     fixed_phrases: list[str] = []
+    currencies: Currencies = Currencies()
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,8 @@ class RuleSet:
     rules: list[Rule]
     digest: str                                 # content hash of every file read
     overridden: list[str] = field(default_factory=list)   # "id: user file replaces shipped file"
+    # cue file name -> its data, the user folders' merged into the shipped file's
+    cues: dict[str, dict] = field(default_factory=dict)
 
     def unit_of(self, word: str) -> UnitEntry | None:
         return self.vocabulary.units.get(word) or self.vocabulary.noun_units.get(word)
@@ -162,6 +189,7 @@ def vocabulary_fragments(vocab: Vocabulary) -> dict[str, str]:
         "rhetorical_noun": alternation(vocab.rhetorical_nouns),
         "rhetorical_head": alternation(vocab.rhetorical_heads),
         "fixed_phrase": alternation(vocab.fixed_phrases),
+        "currency": alternation(vocab.currencies.words),
     }
 
 
@@ -262,6 +290,16 @@ def _check_entries(path: Path, data: Any, defined_in: dict[tuple[str, str], str]
     """Each units / noun_units entry of one vocabulary file, so an error names its file and word."""
     if not isinstance(data, dict):
         return
+    if "currencies" in data:
+        try:
+            Currencies.model_validate(data["currencies"] if data["currencies"] is not None else {})
+        except ValidationError as exc:
+            problem, loc = _validation_problem(exc)
+            entry = ".".join(["currencies", *map(str, loc)])
+            problem = problem.removeprefix(f"{entry[len('currencies.'):]}: ")
+            if "pattern" in problem:
+                problem += ": a currency is an ISO 4217 code (CNY, HKD, MOP, USD, TWD …)"
+            raise RuleError(str(path), problem, entry, what="entry") from exc
     for section in ("units", "noun_units"):
         entries = data.get(section)
         if not isinstance(entries, dict):
@@ -289,14 +327,19 @@ def grammar_files(folder: Path) -> list[Path]:
 def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_RULES) -> RuleSet:
     """Shipped rules, then each user folder; a user rule with a shipped id replaces it."""
     folders = [shipped, *(user_folders or [])]
-    vocab, blobs = load_vocabulary(folders)
-    vocab_fragments = vocabulary_fragments(vocab)
-    units = known_units(vocab)
-    by_id: dict[str, Rule] = {}
-    overridden = []
     for folder in folders:
         if not folder.is_dir():
             raise RuleError(str(folder), "rules folder does not exist")
+    for folder in user_folders or []:
+        check_all_read(folder)
+    vocab, blobs = load_vocabulary(folders)
+    vocab_fragments = vocabulary_fragments(vocab)
+    units = known_units(vocab)
+    cues, cue_blobs = load_cues(folders[1:], shipped)
+    blobs += cue_blobs      # the shipped cue files are in the code digest (version.py)
+    by_id: dict[str, Rule] = {}
+    overridden = []
+    for folder in folders:
         for path in grammar_files(folder):
             blobs.append(path.read_bytes())
             for rule in _compile_file(path, vocab_fragments, units):
@@ -307,13 +350,129 @@ def load_rules(user_folders: list[Path] | None = None, shipped: Path = SHIPPED_R
                     overridden.append(f"{rule.id}: {rule.source} replaces {previous.source}")
                 by_id[rule.id] = rule
     digest = hashlib.sha256(b"\0".join(blobs)).hexdigest()[:12]
-    return RuleSet(vocab, list(by_id.values()), digest, overridden)
+    return RuleSet(vocab, list(by_id.values()), digest, overridden, cues)
+
+
+# -- what a user folder holds ----------------------------------------------------------------
+
+def check_all_read(folder: Path) -> None:
+    """Every file of a user rules folder is read, or the load fails naming it: a
+    categories.yaml that was silently ignored cost an analyst a day. Hidden files
+    and Markdown notes (README.md) are for people and pass."""
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith(".") or (path.is_file() and path.suffix.lower() == ".md"):
+            continue
+        if path.is_dir():
+            problem = "a folder inside a rules folder is not read (give it as a --rules folder of its own)"
+        elif name in SHIPPED_ONLY_FILES:
+            problem = (f"not read: {name} comes from the shipped rules only; a rules folder may hold "
+                       f"{VOCABULARY_FILE}, {', '.join(CUE_FILES)} and grammar files (*.yaml with a rules: list)")
+        elif path.suffix.lower() != ".yaml":
+            hint = f" (rename it {path.stem}.yaml)" if path.suffix.lower() == ".yml" else ""
+            problem = f"not read: only *.yaml files of a rules folder are read{hint}"
+        else:
+            continue
+        raise RuleError(str(path), problem)
+
+
+# -- cue files: categories, attribution (place, time, change, target), context ---------------
+
+def load_cues(user_folders: list[Path], shipped: Path = SHIPPED_RULES) -> tuple[dict[str, dict], list[bytes]]:
+    """Each cue file: the shipped one, with each user folder's merged in (see `merge_cues`).
+    Every file is checked against its schema (cue_schemas.py), so a broken entry is
+    named with its file, line and key before any article is read. Returns the merged
+    data and the user files' bytes (for the rules digest)."""
+    cues: dict[str, dict] = {}
+    blobs: list[bytes] = []
+    for name in CUE_FILES:
+        merged: dict = {}
+        for folder in [shipped, *user_folders]:
+            path = folder / name
+            if not path.exists():
+                continue
+            data, node = _read_yaml(path)
+            _check_cues(path, name, data, node, user=folder is not shipped)
+            if folder is not shipped:
+                blobs.append(path.read_bytes())
+            merged = merge_cues(merged, data or {}, name)
+        cues[name] = merged
+    return cues, blobs
+
+
+def merge_cues(shipped: dict, user: dict, file: str, _key: str = "") -> dict:
+    """A user's cue file merged into the shipped one: mappings key by key, lists of
+    words and patterns gain the user's entries (after the shipped ones; category
+    rules before them, since the first rule that applies decides), and a single
+    value (a pattern, a number) is replaced."""
+    out = dict(shipped)
+    for key, value in user.items():
+        here = out.get(key)
+        if isinstance(value, dict) and isinstance(here, dict):
+            out[key] = merge_cues(here, value, file, key)
+        elif isinstance(value, list) and isinstance(here, list):
+            new = [v for v in value if v not in here]
+            out[key] = new + here if (file, key) in _USER_FIRST and not _key else here + new
+        else:
+            out[key] = value
+    return out
+
+
+def _check_cues(path: Path, name: str, data: Any, node: Any, user: bool) -> None:
+    if data is None:
+        return
+    try:
+        cues = CUE_SCHEMAS[name].model_validate(data)
+    except ValidationError as exc:
+        problem, loc = _validation_problem(exc)
+        entry = _entry(loc)
+        problem = problem.removeprefix(f"{entry}: ").removeprefix("Value error, ")
+        raise RuleError(str(path), problem, entry, _line_of(node, loc),
+                        what="entry") from exc
+    if user and name == "context.yaml" and cues.institutions:
+        from extract.stages.gazetteer import Gazetteer   # only when a user names institutions
+        gazetteer = Gazetteer.load()
+        for word, region in cues.institutions.items():
+            if gazetteer.by_path(region) is None:
+                raise RuleError(str(path), f"{region!r} is no region of the gazetteer "
+                                f"(write its full path, e.g. 澳门特别行政区, 辽宁省鞍山市)",
+                                f"institutions.{word}", _line_of(node, ["institutions", word]), what="entry")
+
+
+def _entry(loc: list) -> str | None:
+    return ".".join(str(p) for p in loc) or None
+
+
+def _line_of(node: Any, loc: list) -> int | None:
+    """The line of the entry at `loc` (keys and list indices) in a composed YAML node."""
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            hit = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if hit is None:
+                break
+            line, node = hit[0].start_mark.line + 1, hit[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def shipped_cues() -> dict[str, dict]:
+    """The shipped cue files alone: for a stage built without a RuleSet (tests, notebooks)."""
+    return load_cues([])[0]
 
 
 def _compile_file(path: Path, vocab_fragments: dict[str, str], units: set[str]) -> list[Rule]:
     data, node = _read_yaml(path)
     lines = _rule_lines(node)
     file = str(path)
+    if not isinstance(data, dict) or "rules" not in data:
+        # target_cues in targets.yaml: no grammar file, and no cue file by its name either
+        raise RuleError(file, f"not read: a grammar file needs a `rules:` list; cue entries go in "
+                              f"{', '.join(CUE_FILES)}, words in {VOCABULARY_FILE} (see docs/rules.md)")
     try:
         grammar = GrammarFile.model_validate(data or {})
     except ValidationError as exc:
