@@ -143,6 +143,12 @@ class Publisher(_Examples):
     byline: Pattern = None
 
 
+class LeadSource(_Examples):
+    before: Pattern = None
+    after: Pattern = None
+    publisher: Pattern = None
+
+
 class ContextCues(_Cues):
     top_lines: conint(ge=1) = None
     top_chars: conint(ge=1) = None
@@ -154,6 +160,7 @@ class ContextCues(_Cues):
     reached_baseline: Pattern = None
     reached: Words = None
     publisher: Publisher = None
+    lead_source: LeadSource = None
     example_place: Pattern = None
     caption: Pattern = None
     institutions: dict[str, str] = None      # word -> region path of the gazetteer (checked at load)
