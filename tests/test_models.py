@@ -46,7 +46,11 @@ def test_nullable_fields_are_exactly_the_optional_ones():
     schema = arrow_schema(Claim)
     nullable = {f.name for f in schema if f.nullable}
     assert nullable == {"value_max", "region", "entity", "year", "baseline_year",
-                        "province", "city", "county", "region_code", "currency"}
+                        "province", "city", "county", "region_code", "currency",
+                        "region_start", "region_end", "year_start", "year_end",
+                        "category_cue", "category_cue_start", "category_cue_end",
+                        "kind_cue", "kind_cue_start", "kind_cue_end",
+                        "target_cue", "target_cue_start", "target_cue_end"}
 
 
 CLAIM = dict(

@@ -14,7 +14,11 @@ GUIDELINE_COLUMNS = ["article", "start", "end", "text", "value", "value_max", "u
                      "target", "category", "subject", "region", "entity", "year", "baseline_year"]
 EXTRA_COLUMNS = ["sentence", "rule_id", "extractor_version",
                  "province", "city", "county", "region_code", "claim_group", "region_source", "year_source",
-                 "currency"]
+                 "currency",
+                 # the words behind the fields (issue 18)
+                 "region_start", "region_end", "year_start", "year_end",
+                 "category_cue", "category_cue_start", "category_cue_end", "kind_cue", "kind_cue_start",
+                 "kind_cue_end", "target_cue", "target_cue_start", "target_cue_end"]
 
 
 # --------------------------------------------------------------------------- scores (issue thresholds)

@@ -191,6 +191,28 @@ def test_filter_changes_what_is_shown(selftest):
     assert selftest["timelinePoints"] > 0
 
 
+def test_click_underlines_the_words_behind_the_fields(selftest):
+    # the claim clicked has words behind its fields (its category keyword at least), and
+    # the text underlines exactly those words, field by field
+    assert selftest["clickedWords"], selftest["detail"]
+    assert selftest["underlinedWords"] == selftest["clickedWords"]
+    assert "category cue" in selftest["detail"]
+
+
+def test_words_behind_fields_in_the_data(report):
+    page = report.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S).group(1))
+    placed = [c for c in data["claims"] if c.get("js_start") is not None]
+    texts = {a["path"]: a["text"].encode("utf-16-le") for a in data["articles"] if a["text"] is not None}
+    with_words = [c for c in placed if c["words"]]
+    assert len(with_words) > 0.9 * len(placed)
+    for c in with_words:
+        for w in c["words"]:    # JS (UTF-16) offsets select the words
+            assert texts[c["article"]][2 * w["js_start"]:2 * w["js_end"]].decode("utf-16-le") == w["text"]
+    fields = {w["field"] for c in with_words for w in c["words"]}
+    assert fields == {"region", "year", "category", "kind", "target"}
+
+
 def test_hostile_article_is_text_and_nothing_runs(selftest):
     assert selftest["pwned"] is False
     assert selftest["images"] == 0 and selftest["scripts"] == 3

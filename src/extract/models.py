@@ -20,8 +20,8 @@ Kind = Literal["level", "change"]
 # Where a claim's region and year came from, nearest first (see docs/decisions.md).
 RegionSource = Literal["sentence", "paragraph", "section", "heading", "title", "institution",
                        "national", "body", "none"]
-YearSource = Literal["sentence", "paragraph", "carried", "table", "section", "heading", "title", "report", "dateline",
-                     "published", "inferred", "none"]
+YearSource = Literal["sentence", "paragraph", "carried", "table", "section", "heading", "title", "report",
+                     "school_year", "dateline", "published", "inferred", "none"]
 DocKind = Literal["news", "bulletin", "report", "plan", "notice", "reply", "entry"]
 Category = Literal[
     "education_groups", "school_districts", "member_schools", "schools", "students",
@@ -83,7 +83,20 @@ class Claim(Record):
     county: Optional[str] = Field(None, description="county-level part of region")
     region_code: Optional[str] = Field(None, description="official 6-digit administrative code of region")
     region_source: RegionSource = Field("none", description="where region came from: the claim's sentence, its paragraph, section, a heading line, the title, an institution named (统计暨普查局 -> 澳门), national evidence (教育部, 我国), the places named in the body, or none")
-    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, carried from an earlier paragraph of a text that states one time (articles.time_frame), a table's year cell, year column or title, the title's year, a named report or bulletin (《2019年…报告》), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
+    year_source: YearSource = Field("none", description="where year came from: the claim's sentence, its paragraph, carried from an earlier paragraph of a text that states one time (articles.time_frame), a table's year cell, year column or title, the title's year, a named report or bulletin (《2019年…报告》), a school year the text names (2023/2024学校年度: school_year), a year alone on a top line (dateline), the publication date (目前, 今年, a news headline), the year an undated text was written as inferred from one figure given with 明年 and with 2021年, or none")
+    region_start: Optional[int] = Field(None, description="start offset (same text as `start`) of the words that gave region: the place named (杭州市), deixis (我省, 全市), a list of places, a heading line, the title's or header's place, an institution; null when no words did (the places named across the body, metadata) or region is null")
+    region_end: Optional[int] = Field(None, description="end offset, exclusive, of the words that gave region")
+    year_start: Optional[int] = Field(None, description="start offset of the time words that gave year (2023年, 去年, 今年, 目前, “十四五”期间, a report's name, a heading's or the title's year, the publication date line); null when no words of the text did (a date given as metadata, a table cell) or year is null")
+    year_end: Optional[int] = Field(None, description="end offset, exclusive, of the time words that gave year")
+    category_cue: Optional[str] = Field(None, description="what set category: the keyword in the text (category_cue_start/end), or, with null offsets, how: `rule ID` (the quantity rule's own category), `unit U` (the unit's category), `table header …`/`table title …` (a table column's words); a claim that takes its category from the figure before it (其中…, a list's head) has that figure's cue; null for `other` with no cue")
+    category_cue_start: Optional[int] = Field(None, description="start offset of category_cue's words in the text; null when they are not words of the text")
+    category_cue_end: Optional[int] = Field(None, description="end offset, exclusive, of category_cue's words")
+    kind_cue: Optional[str] = Field(None, description="what made kind `change`: the change word (新增, 减少, 提高), or `rule ID` (翻两番); an item of a list of changes has the list's word; null for `level` (no cue needed)")
+    kind_cue_start: Optional[int] = Field(None, description="start offset of kind_cue's words in the text")
+    kind_cue_end: Optional[int] = Field(None, description="end offset, exclusive, of kind_cue's words")
+    target_cue: Optional[str] = Field(None, description="what made target true: the cue words (计划, 到2025年, 将, 预计…建成, a goal after the figure, a budget), or, with null offsets, how (`a text of kind plan`, `a title that announces`); null when target is false")
+    target_cue_start: Optional[int] = Field(None, description="start offset of target_cue's words in the text")
+    target_cue_end: Optional[int] = Field(None, description="end offset, exclusive, of target_cue's words")
     claim_group: str = Field(description="id shared by claims of the same figure (region, category, unit, value, year) across articles")
     sentence: str = Field(description="the sentence the claim comes from (original text)")
     rule_id: str = Field(description="id of the quantity rule that matched")
@@ -108,13 +121,13 @@ class ArticleRow(_KeyedByArticle):
     furniture_sentences: int = Field(0, description="sentences dropped as page furniture (menus, share bars, copyright and contact lines, related links); `extract explain` shows why")
     kind: Optional[DocKind] = Field(None, description="kind of text: news, bulletin, report, plan, notice, reply (立法会 answers), entry")
     reference_year: Optional[int] = Field(None, description="year of claims that state none (a report's or bulletin's own year, the title's year)")
-    year_source: Optional[str] = Field(None, description="what decided reference_year: report | title | none")
+    year_source: Optional[str] = Field(None, description="what decided reference_year: report (a named report or bulletin) | school_year (a school year the text names) | dateline (a year alone on a top line) | title | none")
     anchor_year: Optional[int] = Field(None, description="year that 今年/目前 refer to: the publication year, else reference_year")
     time_frame: Optional[Literal["one", "several", "none"]] = Field(None, description="how many times the body states (years, 今年/目前, baselines, periods): one (a stated time then carries across paragraphs, year_source carried), several (it carries no further than its paragraph) or none")
     time_frame_years: Optional[str] = Field(None, description="the distinct years the body states, comma-separated: the evidence for time_frame")
     home_region: Optional[str] = Field(None, description="region the article is about, as a full path")
     region_source: Optional[str] = Field(None, description="what decided home_region: title | body | institution | national | none")
-    context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, inferred, reprint (a page date later than every deadline the text sets: the anchor year is the text's own latest year), announcement, masthead, dateline, byline, navigation, caption, example, institution, national, body), offsets into the normalized text (-1: not a span), text, region, year")
+    context_evidence: Optional[str] = Field(None, description="JSON list of the evidence found for place and time: kind (title, published, report, school_year, inferred, reprint (a page date later than every deadline the text sets: the anchor year is the text's own latest year), announcement, masthead, dateline, byline, navigation, caption, example, institution, national, body), start and end offsets into the same text as the claims' (absent when the evidence is no span of the text: metadata, the places named across the body), text, region, year")
     input_format: Literal["txt", "md", "html", "jsonl", "csv", "parquet"] = Field("txt", description="the input's format, by file extension (.ndjson is jsonl, .htm html)")
     file: Optional[str] = Field(None, description="for a table row: the table file relative to the input folder")
     row: Optional[int] = Field(None, description="for a table row: its 0-based data row in `file` (header not counted)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extract.stages.attribute import CARRY_OVER, Attributor
@@ -91,7 +91,7 @@ class Extractor:
         stage("attribute")
         # places in mastheads, menus, datelines and captions say nothing about the claims
         placed = [e for e in entities if not doc.ignores(e.start, e.end)]
-        home = (doc.home, doc.region_source)
+        home = (doc.home, doc.region_source, doc.home_span)
         section_homes = self.attributor.section_homes(seg, placed, home)
         paragraph_homes = self.attributor.paragraph_homes(text, seg, placed, section_homes)
         paragraph_years = self.attributor.paragraph_years(text, seg)
@@ -123,7 +123,7 @@ class Extractor:
             heading = next((t for t in titles if t.start <= q.start and q.end <= t.end), None)
             if heading is not None:
                 sentence, paragraph_start, context, heading_year = heading, heading.start, home, None
-                carried_year = None
+                carried_year = heading_span = carried_span = None
             else:
                 i = bisect.bisect_right(starts, q.start) - 1
                 if i < 0 or q.start < seg.header.end:
@@ -133,8 +133,9 @@ class Extractor:
                     continue
                 paragraph_start = joined_start[sentence.paragraph]
                 context = paragraph_homes[sentence.paragraph]
-                heading_year = paragraph_years[sentence.paragraph]
+                heading_year, heading_span = paragraph_years[sentence.paragraph]
                 carried_year = frame.year_before(sentence.paragraph)
+                carried_span = frame.span_before(sentence.paragraph)
             same = previous is not None and previous[0] == sentence
             # 现有在校学生47478人。其中:学前8234人…: a sentence opening with 其中 lists the
             # parts of the last figure before it in the paragraph (its head says what is counted)
@@ -155,7 +156,10 @@ class Extractor:
                             bisect.bisect_left(entity_starts, q.start)]
             a = self.attributor.attribute(text, q, sentence, paragraph_start, nearby, context, doc,
                                           before, in_title=sentence in titles, heading_year=heading_year,
-                                          gap=gap, carried_year=carried_year, plan_goes_on=plan_goes_on)
+                                          gap=gap, carried_year=carried_year, plan_goes_on=plan_goes_on,
+                                          heading_year_span=heading_span, carried_year_span=carried_span)
+            if plan_goes_on and a.target and a.target_cue is None:
+                a = replace(a, target_cue=previous[1].target_cue)     # the plan it goes on from
             cell = table_cells.get(q.start)
             if cell is not None:
                 a = self.attributor.in_table(a, q, cell)
@@ -175,7 +179,7 @@ class Extractor:
                     kind=a.kind, target=a.target, category=a.category, subject=a.subject,
                     entity=a.entity, year=a.year, baseline_year=a.baseline_year,
                     region_source=a.region_source, year_source=a.year_source,
-                    **_region_columns(a.region),
+                    **_region_columns(a.region), **_words_behind(a, raw.text, norm),
                     claim_group=claim_group(a.region.path if a.region else None, a.category, q.unit, value, a.year),
                     sentence=raw.text[s_start:s_end], rule_id=q.rule.id, extractor_version=self.version)
             except ValidationError as exc:
@@ -204,13 +208,36 @@ class Extractor:
             kind=doc.kind, reference_year=doc.reference_year, year_source=doc.year_source,
             anchor_year=doc.anchor_year, time_frame=frame.kind,
             time_frame_years=",".join(map(str, frame.years)) or None, home_region=doc.home.path if doc.home else None,
-            region_source=doc.region_source, context_evidence=doc.evidence_json(),
+            region_source=doc.region_source, context_evidence=doc.evidence_json(norm.span_to_orig),
             input_format=raw.input_format, file=raw.file, row=raw.row, url=raw.url,
             title_given=raw.title_given, published_given=raw.published_given, site_given=raw.site_given,
             published_from=_PUBLISHED_FROM.get(doc.published_source),
             # offsets of html and table-row claims refer to this text, which no file holds
             text=None if raw.input_format in ("txt", "md") else raw.text)
         return ArticleResult(article, claims, entity_rows, errors)
+
+
+def _span_columns(prefix: str, span, norm) -> dict:
+    start, end = norm.span_to_orig(*span) if span is not None else (None, None)
+    return {f"{prefix}_start": start, f"{prefix}_end": end}
+
+
+def _cue_columns(name: str, cue, text: str, norm) -> dict:
+    """{name}_cue (the words, or how it was set) and their offsets in the original text."""
+    if cue is None:
+        return {f"{name}_cue": None, f"{name}_cue_start": None, f"{name}_cue_end": None}
+    if cue.start is None:
+        return {f"{name}_cue": cue.how, f"{name}_cue_start": None, f"{name}_cue_end": None}
+    start, end = norm.span_to_orig(cue.start, cue.end)
+    return {f"{name}_cue": text[start:end], f"{name}_cue_start": start, f"{name}_cue_end": end}
+
+
+def _words_behind(a, text: str, norm) -> dict:
+    """The claim's columns that say which words gave its region, year, category, kind and
+    target, as offsets into the original text (Attribution keeps normalized ones)."""
+    return {**_span_columns("region", a.region_span, norm), **_span_columns("year", a.year_span, norm),
+            **_cue_columns("category", a.category_cue, text, norm), **_cue_columns("kind", a.kind_cue, text, norm),
+            **_cue_columns("target", a.target_cue, text, norm)}
 
 
 def _dropped_claim(path: str, text: str, start: int, rule_id: str, exc: ValidationError) -> ErrorRow:
@@ -236,7 +263,7 @@ def _title_repeats(text: str, title: Sentence) -> list[Sentence]:
 
 
 # Year sources that come from words in the text, not from the publication date.
-_STATED_YEAR = {"sentence", "paragraph", "section", "heading", "title", "report"}
+_STATED_YEAR = {"sentence", "paragraph", "section", "heading", "title", "report", "school_year", "dateline"}
 
 
 def _date_headlines_by_body(claims: list[Claim], headline: list[int]) -> None:
@@ -254,4 +281,5 @@ def _date_headlines_by_body(claims: list[Claim], headline: list[int]) -> None:
         if same is not None and same.year != c.year:
             claims[i] = c.model_copy(update={
                 "year": same.year, "year_source": same.year_source,
+                "year_start": same.year_start, "year_end": same.year_end,
                 "claim_group": claim_group(c.region, c.category, c.unit, c.value, same.year)})

@@ -293,6 +293,24 @@ def _dropped_why(q, seg, text: str) -> str:
     return "outside any sentence"
 
 
+def _words_behind(c, text: str) -> list[str]:
+    """The words behind a claim's region, year, category, kind and target (claims'
+    region_start … target_cue), as explain prints them."""
+    def span(name: str, start, end) -> str:
+        return f"{name} {text[start:end]!r} at {start}-{end}" if start is not None else f"{name} -"
+
+    def cue(name: str) -> str | None:
+        words, start = getattr(c, f"{name}_cue"), getattr(c, f"{name}_cue_start")
+        if words is None:
+            return None
+        return span(f"{name} cue", start, getattr(c, f"{name}_cue_end")) if start is not None \
+            else f"{name} cue ({words})"
+    where = [span("region words", c.region_start, c.region_end) if c.region is not None else None,
+             span("year words", c.year_start, c.year_end) if c.year is not None else None]
+    cues = [cue("category"), cue("kind"), cue("target")]
+    return [f"    {'  '.join(x for x in part if x)}" for part in (where, cues) if any(part)]
+
+
 def explain(text, extractor, path: str = "text") -> str:
     """Readable account of every claim, exclusion and unexplained number in
     `text`: a string, or a RawArticle as the run reads it (with the metadata
@@ -341,6 +359,7 @@ def explain_result(text, extractor, path: str = "text"):
                      f"  year {c.year} ({c.year_source})"
                      + (f"  baseline_year {c.baseline_year}" if c.baseline_year is not None else "")
                      + (f"  entity {c.entity}" if c.entity else ""))
+        lines += _words_behind(c, text)
         for rid, why in (q.lost_to if q else []):
             lines.append(f"    lost: {rid}: {why}")
     for q in winners:
@@ -515,13 +534,16 @@ def _from_run(out: Path, key: str, articles_dir: Path | None, max_bytes: int):
 
 
 _COMPARED = ("start", "end", "text", "value", "value_max", "unit", "qualifier", "kind", "target", "category",
-             "subject", "region", "entity", "year", "baseline_year", "rule_id")
+             "subject", "region", "entity", "year", "baseline_year",
+             # the words behind the fields (absent from runs before they were recorded)
+             "region_start", "region_end", "year_start", "year_end", "category_cue", "category_cue_start",
+             "kind_cue", "kind_cue_start", "target_cue", "target_cue_start", "rule_id")
 
 
 def _compare_with_run(stored: dict, result, version: str) -> None:
     """Say whether the claims explained are those of claims.parquet, and which differ."""
     def key(c) -> tuple:
-        return tuple(c[f] for f in _COMPARED)
+        return tuple(c.get(f) for f in _COMPARED)
     run = sorted(key(c) for c in stored["claims"])
     now = sorted(key(c.model_dump()) for c in result.claims)
     n = len(run)

@@ -50,6 +50,12 @@ details.doc[open] > summary::before { content:"▾ "; }
 mark.hl { border-radius:3px; padding:0 1px; cursor:pointer; color:inherit; box-shadow: inset 0 -2px rgba(0,0,0,.25); }
 mark.hl.off { background:transparent !important; box-shadow:none; cursor:auto; }
 mark.hl.sel { outline:2px solid #101828; }
+/* the words behind the selected claim's fields */
+.w-region, .w-year, .w-category, .w-kind, .w-target { border-bottom:3px solid; }
+.w-region { border-bottom-color:#1565c0; } .w-year { border-bottom-color:#2e7d32; }
+.w-category { border-bottom-color:#6a1b9a; } .w-kind { border-bottom-color:#ef6c00; }
+.w-target { border-bottom-color:#c62828; }
+dd .w-region, dd .w-year, dd .w-category, dd .w-kind, dd .w-target { border-bottom-width:2px; }
 #side { position:sticky; top:12px; max-height:calc(100vh - 24px); overflow:auto; }
 #detail dl { display:grid; grid-template-columns: 96px 1fr; gap:2px 8px; margin:0; font-size:13px; }
 #detail dt { color:var(--muted); }
@@ -217,6 +223,10 @@ APP_JS = r"""
     const placed = claims.filter((c) => c.js_start != null);
     const cuts = new Set([0, text.length]);
     for (const c of placed) { cuts.add(c.js_start); cuts.add(c.js_end); }
+    // the words behind the claims' fields: their own pieces, underlined when a claim is picked
+    const wordCuts = new Set();
+    for (const c of placed) for (const w of c.words || []) { cuts.add(w.js_start); cuts.add(w.js_end); wordCuts.add(w.js_start); }
+    doc.pieces = [];
     const bounds = [...cuts].sort((x, y) => x - y);
     const body = el("div", {class: "body"});
     // claims sorted by start; active set maintained with a sweep
@@ -227,8 +237,14 @@ APP_JS = r"""
       while (si < starts.length && starts[si].js_start <= s) active.push(starts[si++]);
       active = active.filter((c) => c.js_end > s);
       const seg = text.slice(s, e);
-      if (!active.length) { body.append(document.createTextNode(seg)); continue; }
+      if (!active.length) {
+        const piece = wordCuts.size ? el("span", {text: seg}) : document.createTextNode(seg);
+        if (wordCuts.size) doc.pieces.push({s, e, node: piece});
+        body.append(piece);
+        continue;
+      }
       const m = el("mark", {class: "hl", text: seg});
+      doc.pieces.push({s, e, node: m});
       m._claims = active.slice();
       m.addEventListener("click", () => showDetail(m));
       doc.marks.push(m);
@@ -281,11 +297,37 @@ APP_JS = r"""
     ["entity", "entity"], ["year", "year"], ["year from", "year_source"], ["baseline year", "baseline_year"], ["rule", "rule_id"],
     ["claim group", "claim_group"], ["article", "article"], ["offsets", (c) => c.start + "–" + c.end],
     ["sentence", "sentence"]];
+  // the words behind a field, as underlined in the text; a cue that is no words says how
+  const WORD_LABELS = [["region", "region words"], ["year", "year words"], ["category", "category cue"],
+    ["kind", "kind cue"], ["target", "target cue"]];
+  let underlined = [];
+  function underline(c) {
+    for (const [node, cls] of underlined) node.classList.remove(cls);
+    underlined = [];
+    const d = docs.find((x) => x.claims.includes(c));
+    if (!d || !d.pieces) return;
+    for (const w of c.words || []) {
+      for (const p of d.pieces) {
+        if (p.s >= w.js_start && p.e <= w.js_end) { p.node.classList.add("w-" + w.field); underlined.push([p.node, "w-" + w.field]); }
+      }
+    }
+  }
+  function wordsOf(c) {
+    const rows = [];
+    for (const [field, label] of WORD_LABELS) {
+      const w = (c.words || []).find((x) => x.field === field);
+      const how = field === "region" || field === "year" ? null : c[field + "_cue"];
+      if (w) rows.push([label, el("span", {class: "w-" + field, text: w.text})]);
+      else if (how) rows.push([label, el("span", {text: "(" + how + ")"})]);
+    }
+    return rows;
+  }
   function showDetail(m) {
     const vis = m._claims.filter((c) => visible.has(c.i));
     if (!vis.length) return;
     if (selected) selected.classList.remove("sel");
     selected = m; m.classList.add("sel");
+    underline(vis[0]);
     const box = $("detail");
     box.replaceChildren();
     for (const c of vis) {
@@ -295,6 +337,7 @@ APP_JS = r"""
         if (v == null || v === "") continue;
         dl.append(el("dt", {text: label}), el("dd", {text: String(v)}));
       }
+      for (const [label, node] of wordsOf(c)) dl.append(el("dt", {text: label}), el("dd", null, node));
       const sw = el("span", {class: "swatch", style: {background: color(c.category)}});
       box.append(el("div", {class: "claim"}, el("div", null, sw, el("b", {text: " " + c.category})), dl));
     }
@@ -476,7 +519,14 @@ APP_JS = r"""
     r.marksAfterCategories = [...new Set(litMarks().flatMap((m) => m._claims.filter((c) => visible.has(c.i)).map((c) => c.category)))];
     r.hiddenArticlesOnly = (() => { $("f-only").click(); const n = docs.filter((d) => d.details.hidden).length; $("f-only").click(); return n; })();
     const m = litMarks()[0];
-    if (m) { m.click(); r.detail = $("detail").textContent; }
+    if (m) {
+      m.click(); r.detail = $("detail").textContent;
+      // the picked claim's words behind its fields, and what the text underlines
+      const c = m._claims.find((x) => visible.has(x.i));
+      r.clickedWords = (c.words || []).map((w) => [w.field, w.text]);
+      r.underlinedWords = (c.words || []).map((w) => [w.field,
+        [...document.querySelectorAll(".body .w-" + w.field)].map((n) => n.textContent).join("")]);
+    }
     r.chartBars = document.querySelectorAll("#chart-category rect").length;
     resetFilters();
     r.timelinePoints = document.querySelectorAll("#chart-timeline circle.pt").length;

@@ -1,7 +1,8 @@
 """`extract report OUT_DIR`: one self-contained HTML file for reading the claims.
 
 Each article's text with every claim highlighted (colour by category; hover
-for a summary, click for all fields), filters by category, region, year and
+for a summary, click for all fields and to underline the words behind its region,
+year, category, kind and target), filters by category, region, year and
 rule, and summary charts (claims per category and per region, a timeline of
 values by year for a chosen metric).  No external resources: CSS, JS and the
 data are inline; the charts are SVG drawn by the page's own script.
@@ -36,7 +37,12 @@ PALETTE = {
 }
 CLAIM_FIELDS = ("article", "start", "end", "text", "value", "value_max", "unit", "qualifier", "kind", "target",
                 "category", "subject", "region", "province", "city", "county", "region_code", "entity", "year",
-                "baseline_year", "claim_group", "sentence", "rule_id", "region_source", "year_source")
+                "baseline_year", "claim_group", "sentence", "rule_id", "region_source", "year_source",
+                "category_cue", "kind_cue", "target_cue")
+# The words behind a claim's fields (claims' region_start … target_cue_end), highlighted on a click
+WORDS = (("region", "region_start", "region_end"), ("year", "year_start", "year_end"),
+         ("category", "category_cue_start", "category_cue_end"), ("kind", "kind_cue_start", "kind_cue_end"),
+         ("target", "target_cue_start", "target_cue_end"))
 
 
 class ReportError(Exception):
@@ -158,6 +164,9 @@ def build_data(out_dir: Path, articles_dir: Path | None) -> dict:
             row = {k: c.get(k) for k in CLAIM_FIELDS}
             if text is not None and 0 <= c["start"] < c["end"] <= len(text) and text[c["start"]:c["end"]] == c["text"]:
                 row["js_start"], row["js_end"] = to16(c["start"]), to16(c["end"])
+                row["words"] = [{"field": f, "text": text[c[s]:c[e]], "js_start": to16(c[s]), "js_end": to16(c[e])}
+                                for f, s, e in WORDS
+                                if c.get(s) is not None and 0 <= c[s] < c[e] <= len(text)]
             else:
                 row["js_start"] = row["js_end"] = None
                 unplaced += text is not None

@@ -92,6 +92,28 @@ _DEPTH = {"country": 0, "province": 1, "city": 2, "county": 3, "district": 3}
 _ENUMERATION_GAP = {"、", "和", "及", "与", "、以及"}
 
 
+# Where a field's words are: offsets into the normalized text (pipeline maps them to the original).
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """What set a field (category, kind, target): the words at [start, end) of the
+    normalized text, or, when no words did, how it was set (`how`: rule X, unit 所…)."""
+    start: int | None = None
+    end: int | None = None
+    how: str | None = None
+
+
+def _words(start: int, end: int) -> Cue:
+    return Cue(start, end)
+
+
+def _year_words(text: str, start: int, end: int) -> Span:
+    """A year's digits with the 年 after them (2027 -> 2027年)."""
+    return (start, end + 1) if text.startswith("年", end) else (start, end)
+
+
 @dataclass(frozen=True)
 class TimeFrame:
     """How many times a text states: one (its figures share that time across
@@ -99,9 +121,13 @@ class TimeFrame:
     kind: str                              # one | several | none
     years: tuple[int, ...]                 # the distinct years the body states
     carried: tuple[int | None, ...] = ()   # per paragraph, the time stated before it (kind one)
+    carried_spans: tuple[Span | None, ...] = ()   # … and where its words are
 
     def year_before(self, paragraph: int) -> int | None:
         return self.carried[paragraph] if 0 <= paragraph < len(self.carried) else None
+
+    def span_before(self, paragraph: int) -> Span | None:
+        return self.carried_spans[paragraph] if 0 <= paragraph < len(self.carried_spans) else None
 
 
 def _names_a_wider_place(e: Entity, context: Region | None) -> bool:
@@ -111,8 +137,8 @@ def _names_a_wider_place(e: Entity, context: Region | None) -> bool:
             and e.region.path != context.path and context.path.startswith(e.region.path))
 
 
-# A region and where it came from (one of models.RegionSource).
-Placed = tuple[Region | None, str]
+# A region, where it came from (one of models.RegionSource) and the words that gave it.
+Placed = tuple[Region | None, str, Span | None]
 
 
 @dataclass(frozen=True)
@@ -130,6 +156,29 @@ class Attribution:
     region_source: str = "none"
     year_source: str = "none"
     unit: str = ""
+    # the words behind the fields (normalized offsets), for claims' region_start … target_cue
+    region_span: Span | None = None
+    year_span: Span | None = None
+    category_cue: Cue | None = None
+    kind_cue: Cue | None = None
+    target_cue: Cue | None = None
+
+
+def _scope_cue(found, bases: tuple[int, ...]) -> Cue | None:
+    """_category's answer as a cue: a keyword in scope i starts at bases[i] + start."""
+    if found is None or isinstance(found, str):
+        return Cue(how=found) if found else None
+    i, start, end = found
+    return _words(bases[i] + start, bases[i] + end)
+
+
+def _in_scopes(scopes: tuple[str, ...], start: int, end: int) -> tuple[int, int, int]:
+    """A match in " ".join(scopes) as (scope index, start, end) within that scope."""
+    for i, scope in enumerate(scopes):
+        if start <= len(scope):
+            return i, start, min(end, len(scope))
+        start, end = start - len(scope) - 1, end - len(scope) - 1
+    return len(scopes) - 1, start, end
 
 
 def _last_sentence(text: str) -> str:
@@ -240,53 +289,64 @@ class Attributor:
                 current_section, current = sec, section_homes[sec]
             e = by_start.get(para.start)
             if e is not None and para.end - e.end <= 1:
-                current = (self._within(e.region, section_homes[sec][0]), "heading")
+                current = (self._within(e.region, section_homes[sec][0]), "heading", (e.start, e.end))
             elif para.end - para.start <= 6 and (town := self._town_line(text, para.start, para.end,
                                                                           section_homes[sec][0])):
-                current = (town, "heading")     # 浦江镇 on a line of its own in a 闵行区 text
+                current = (town[0], "heading", town[1])     # 浦江镇 on a line of its own in a 闵行区 text
             homes.append(current)
         return homes
 
-    def paragraph_years(self, text: str, seg: Segmented) -> list[int | None]:
-        """Year context per paragraph: a section heading naming one time, a line that is
-        only a year, or a timeline entry (2010年——…), dates the paragraphs after it until
-        the next one or a new section."""
-        years: list[int | None] = []
-        current, current_section = None, None
+    def paragraph_years(self, text: str, seg: Segmented) -> list[tuple[int | None, Span | None]]:
+        """Year context per paragraph, with its words: a section heading naming one time,
+        a line that is only a year, or a timeline entry (2010年——…), dates the paragraphs
+        after it until the next one or a new section."""
+        years: list[tuple[int | None, Span | None]] = []
+        current, current_section = (None, None), None
         section_of = {}
         for sent in seg.sentences:
             section_of.setdefault(sent.paragraph, sent.section)
         for i, para in enumerate(seg.paragraphs):
             if section_of.get(i, 0) != current_section:
-                current_section, current = section_of.get(i, 0), self._heading_year(seg, section_of.get(i, 0))
+                current_section = section_of.get(i, 0)
+                current = self._heading_year(seg, current_section, text)
             m = self.year_heading_re.match(text, para.start, para.end)
             if m:
-                current = int(m.group(1))
+                current = (int(m.group(1)), _year_words(text, *m.span(1)))
             years.append(current)
         return years
 
     def in_table(self, a: Attribution, q: Quantity, cell) -> Attribution:
         """A figure in a table row (stages/grids.py): its column header says what it
         counts, and the row's year cell, a year column or the table's title when."""
-        category, subject = self._category(q, (cell.header, cell.title), cell.header + cell.title)
+        category, subject, found = self._category(q, (cell.header, cell.title), cell.header + cell.title)
+        # the header's words are in the text, but the cell knows no offsets for them
+        cue = Cue(how=f"table {('header', 'title')[found[0]]} {(cell.header, cell.title)[found[0]]}"
+                  if isinstance(found, tuple) else found) if found else None
         if category is None:
             category = self.units_default.get(q.unit) or a.category
+            cue = Cue(how=f"unit {q.unit}") if self.units_default.get(q.unit) else a.category_cue
         year, source = (cell.year, "table") if cell.year is not None else (a.year, a.year_source)
-        return replace(a, category=category, subject=cell.header or subject, year=year, year_source=source)
+        year_span = None if cell.year is not None else a.year_span
+        return replace(a, category=category, subject=cell.header or subject, year=year, year_source=source,
+                       category_cue=cue, year_span=year_span)
 
-    def _heading_year(self, seg: Segmented, k: int) -> int | None:
+    def _heading_year(self, seg: Segmented, k: int, text: str = "") -> tuple[int | None, Span | None]:
         """The one time a section's heading names (一、“十五”期间我市教育事业取得的成果), which
         dates the section and its subsections ((一)各级各类教育… 1、义务教育…) up to a
         heading that names a time of its own; None for the body, several times or none,
-        or a period since."""
+        or a period since. Also where the heading's time words are."""
         while 0 < k < len(seg.sections):
             section = seg.sections[k]
             cues = self._time_cues(section.heading, None)[0] if section.heading else []
             if cues:
-                years = {y for _, what, y in cues if what == "year"}
-                return years.pop() if len(years) == 1 and len(cues) == 1 else None
+                years = {y for _, what, y, _ in cues if what == "year"}
+                if not (len(years) == 1 and len(cues) == 1):
+                    return None, None
+                at = text.find(section.heading, section.start) if text else -1
+                span = cues[0][3]
+                return years.pop(), ((at + span[0], at + span[1]) if at >= 0 else None)
             k = section.parent if section.parent is not None else 0
-        return None
+        return None, None
 
     def time_frame(self, text: str, seg: Segmented, doc: DocumentContext) -> TimeFrame:
         """The guideline's carry-over across paragraphs: a text that states one time
@@ -310,22 +370,26 @@ class Attributor:
         # year inside a document's name (《…实施方案(2018-2022年)》) counts only when the
         # text states no other (a plan's news: 《行动计划(2021—2023年)》提出…)
         # 去年/明年 (relative) are told from the text's own time, not a time of their own
-        stated = {y for cues in cues_of if cues for _, what, y in cues if y is not None and what != "relative"}
+        stated = {y for cues in cues_of if cues for _, what, y, _ in cues if y is not None and what != "relative"}
         if not stated:
-            stated = {y for cues in named_of for _, what, y in cues if y is not None and what != "relative"}
+            stated = {y for cues in named_of for _, what, y, _ in cues if y is not None and what != "relative"}
         if len(stated) != 1:
             return TimeFrame("several" if stated else "none", tuple(sorted(stated)), ())
         (only,) = stated
         carried: list[int | None] = []
+        spans: list[Span | None] = []
         current: int | None = None
-        for cues in named_of:
+        current_span: Span | None = None
+        for para, cues in zip(seg.paragraphs, named_of):
             carried.append(current)
-            for _, what, y in cues:
+            spans.append(current_span)
+            for _, what, y, span in cues:
                 if what == "open" and y is None:
-                    current = None          # 近年来: a period ends the carry
+                    current = current_span = None          # 近年来: a period ends the carry
                 elif what in ("year", "anchor", "open") and y == only:
                     current = only if what != "open" else None
-        return TimeFrame("one", (only,), tuple(carried))
+                    current_span = (para.start + span[0], para.start + span[1]) if current is not None else None
+        return TimeFrame("one", (only,), tuple(carried), tuple(spans))
 
     def section_homes(self, seg: Segmented, entities: list[Entity], home: Placed) -> list[Placed]:
         """Region of each section: named in its heading (resolved inside the parent's), else inherited."""
@@ -339,7 +403,7 @@ class Attributor:
                     if sec.start <= e.start < head_end and e.label in ("REGION", "SCHOOL", "GROUP") and e.region:
                         if _names_a_wider_place(e, parent[0]):
                             break
-                        named = (self._within(e.region, parent[0]), "section")
+                        named = (self._within(e.region, parent[0]), "section", (e.start, e.end))
                         break
             homes.append(named or parent)
         return homes
@@ -369,12 +433,15 @@ class Attributor:
                   entities: list[Entity], context: Placed, doc: DocumentContext,
                   previous: Attribution | None = None, in_title: bool = False,
                   heading_year: int | None = None, gap: str | None = None,
-                  carried_year: int | None = None, plan_goes_on: bool = False) -> Attribution:
+                  carried_year: int | None = None, plan_goes_on: bool = False,
+                  heading_year_span: Span | None = None, carried_year_span: Span | None = None) -> Attribution:
         """`context`: the region of the paragraph (heading line, section or article);
         `doc`: the article's context. `previous`: the claim just before in the same
         sentence; a change or share with no words of its own (比上年减少294所,下降1.88%)
-        measures the same thing. `gap`: the text between that claim and this one."""
-        before = text[max(sentence.start, paragraph_start):q.start]
+        measures the same thing. `gap`: the text between that claim and this one.
+        `*_span`: where the words of the heading's and the carried year are."""
+        before_start = max(sentence.start, paragraph_start)
+        before = text[before_start:q.start]
         # time and place carry over from earlier sentences of the same paragraph
         para_before = text[paragraph_start:q.start]
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
@@ -385,67 +452,83 @@ class Attributor:
         # 、 lists nouns inside one clause (新增…融合型、共建型…学校合计1532家): the verb before them counts
         kind_starts = [m.end() for m in _KIND_CLAUSE_END.finditer(before)]
         kind_clause = before[kind_starts[-1] if kind_starts else 0:]
-        kind, sign = self._kind(kind_clause)
+        kind, sign, words = self._kind(kind_clause)
+        at = before_start + (kind_starts[-1] if kind_starts else 0)
+        kind_cue = _words(at + words[0], at + words[1]) if words else None
         if q.rule.yields.kind is not None:
             kind = q.rule.yields.kind      # 翻两番 is a change whatever the words before it
+            kind_cue = Cue(how=f"rule {q.rule.id}")
         if (kind == "level" and kind_starts and before[kind_starts[-1] - 1] == ":"
                 and not self.increase_re.search(kind_clause) and not self.decrease_re.search(kind_clause)):
             # an item of a list a colon opens takes the head's verb (新增…任务数如下:杭州市174家)
-            kind, sign = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
+            kind, sign, words = self._kind(before[kind_starts[-2] if len(kind_starts) > 1 else 0:kind_starts[-1] - 1])
+            at = before_start + (kind_starts[-2] if len(kind_starts) > 1 else 0)
+            kind_cue = _words(at + words[0], at + words[1]) if words else None
         if (kind == "level" and previous is not None and previous.kind == "change" and gap is not None
                 and (_LIST_GAP.fullmatch(gap) or self._same_head_item(gap, previous.subject)
                      or (_PARTS_GAP.fullmatch(gap) and previous.unit == q.unit)
                      or _BARE_NOUN_GAP.fullmatch(gap))):
             # 新增学前学位180个、义务教育学位1620个; 减少76个教师职位,包括43个…: parts of a change
-            kind, sign = "change", previous.value_sign
+            kind, sign, kind_cue = "change", previous.value_sign, previous.kind_cue
         # the next sentence of the paragraph (…总建筑面积约3.56万平方米。计划于2022年8月底竣工。)
         next_sentence = _NEXT_SENTENCE.match(text, sentence.end).group()
-        target = self._is_target(self._continued(text, paragraph_start, sentence) + before, after,
-                                 para_before[:len(para_before) - len(before)], anchor, doc, next_sentence)
+        continued = self._continued(text, paragraph_start, sentence)
+        earlier = para_before[:len(para_before) - len(before)]
+        found = self._is_target(continued + before, after, earlier, anchor, doc, next_sentence)
+        target = found is not None
+        target_cue = self._target_cue(found, continued, before_start, paragraph_start, q.end, sentence.end)
         if plan_goes_on and not target and not self._reached(before) and not _DONE.search(before):
             target = True       # the sentence goes on from a plan (其中/另外/以及…)
-        if (not target and q.unit not in _PEOPLE and self.budget_re.search(before)
+            target_cue = previous.target_cue if previous is not None else None
+        if (not target and q.unit not in _PEOPLE and (budget := self.budget_re.search(before))
                 and not self._reached(clause)):
             target = True       # 教育开支预算达一千二百四十亿元: a budget is a planned amount
-        year, baseline, year_source = self._years(para_before, kind, anchor, clause,
-                                                  len(para_before) - len(before), doc.anchor_source,
-                                                  dated_news=doc.anchor_source == "published" and anchor is not None)
+            target_cue = _words(before_start + budget.start(), before_start + budget.end())
+        year, baseline, year_source, words = self._years(para_before, kind, anchor, clause,
+                                                         len(para_before) - len(before), doc.anchor_source,
+                                                         dated_news=doc.anchor_source == "published" and anchor is not None)
+        year_span = (paragraph_start + words[0], paragraph_start + words[1]) if words else None
         # a target's year is its deadline, also when it follows (拟增加1680个学位,计划2027年9月完工;
         # 可容纳…近5000人,预计2021年投入使用), over the date of the news that reports it
         stated = year_source in ("sentence", "paragraph")
         deadline = self.deadline_after_re.match(after) if target and not stated else None
         if deadline:
             year, year_source = int(deadline.group("year")), "sentence"
+            year_span = _year_words(text, q.end + deadline.start("year"), q.end + deadline.end("year"))
         elif (target and not stated and self.capacity_re.search(before)
               and (finish := self.finishing_next_re.match(next_sentence))):
             # a project's designed size, whose next sentence says when it is done
             year, year_source = int(finish.group("year")), "paragraph"
+            year_span = _year_words(text, sentence.end + finish.start("year"), sentence.end + finish.end("year"))
         elif target and not stated and doc.project_deadline is not None and self.capacity_re.search(before):
             # the designed size of the one project a text reports, which it says opens in 2021
             year, year_source = doc.project_deadline, "sentence"
+            year_span = doc.project_deadline_span
         if year is None and heading_year is not None and year_source != "reset":
-            year, year_source = heading_year, "heading"
+            year, year_source, year_span = heading_year, "heading", heading_year_span
         elif (year is None and carried_year is not None and year_source not in ("reset", "present") and not in_title
               and not _FROM.search(clause) and not _PAST.search(clause)):
             # a one-time text (time_frame); not the value a change started from, nor a past state
-            year, year_source = carried_year, "carried"
+            year, year_source, year_span = carried_year, "carried", carried_year_span
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1       # 比上年增加…: the year before the carried one
         elif year is None and in_title and doc.kind == "news" and doc.published:
             year, year_source = anchor, "published"     # a news headline tells today's figure
+            year_span = doc.anchor_span
         elif (year is None and doc.reference_year is not None and year_source != "reset"
               and not (year_source == "present" and doc.reference_from_period)):
             # (现有 in an undated review of “十四五”: now, undated; not the plan's end year)
-            year, year_source = doc.reference_year, doc.year_source
+            year, year_source, year_span = doc.reference_year, doc.year_source, doc.reference_span
             if baseline is None and kind == "change" and _PREV_YEAR.search(before):
                 baseline = year - 1
         if year is None and year_source == "none" and anchor is not None and not target \
-                and self.present_re.search(after) and not _FROM.search(clause) and not _PAST.search(clause):
+                and (now := self.present_re.search(after)) and not _FROM.search(clause) and not _PAST.search(clause):
             # no time before it, the present later in its sentence: the sentence tells how
             # things are now (我市辖区内有三县四区共七个行政区,现有…学校401所); not the
             # value a change started from (由初期的120多人发展到现在1300余人)
             year, year_source = anchor, doc.anchor_source
-        if _PREVIOUS_YEARS_FIGURE.search(before):
+            year_span = (q.end + now.start(), q.end + now.end())
+        if last_years := _PREVIOUS_YEARS_FIGURE.search(before):
             # last year's own figure (2017年…总投入为42562.01亿元,比上年的38888.39亿元;
             # 比上年的40046.55亿元 in a report of 2020; 去年则为2500万元 in a news item of
             # 2018): a year before the time found, else before the text's own time
@@ -453,12 +536,15 @@ class Attributor:
                 year, year_source = anchor, doc.anchor_source
             if year is not None:
                 year -= 1
+                year_span = (before_start + last_years.start(), before_start + last_years.end())
         if year is None:
             year_source = "none"
-        region, entity, region_source = self._region(text, q, sentence, paragraph_start, entities, context)
+            year_span = None
+        region, entity, region_source, region_span = self._region(text, q, sentence, paragraph_start,
+                                                                  entities, context)
         town = self._town(text, sentence.start, q.start, region)
         if town is not None:
-            region, region_source = town, "sentence"
+            (region, region_span), region_source = town, "sentence"
         # a share's base follows 的: 半数以上的学校建成…, 覆盖73.1%的乡村学校
         share_base = after[1:] if q.unit == "%" and after.startswith("的") else after
         # place names say where, not what: 天水市新增1.8万个 has no counted noun of its own
@@ -468,25 +554,28 @@ class Attributor:
             if e.label == "REGION" and e.end > offset:
                 what[max(0, e.start - offset):e.end - offset] = " " * (min(e.end, q.start) - max(e.start, offset))
         what = "".join(what)
-        category, subject = self._category(q, (self._noun_after(share_base), what), before)
+        scopes = (self._noun_after(share_base), what)
+        category, subject, found = self._category(q, scopes, before)
+        category_cue = _scope_cue(found, (q.end + len(after) - len(share_base), offset))
         if (q.unit == "%" and previous is not None and gap is not None and self.share_of_whole_re.search(clause)
                 and q.rule.yields.category is None and category not in ("coverage", "quality")
                 and previous.category != "other"):
             # a share of the count before it, not of the noun naming the whole (rules/categories.yaml)
             category = ("coverage" if previous.category in self.reach_of and self.reform_re.search(before)
                         else self.inherited_shares.get(previous.category, previous.category))
+            category_cue = previous.category_cue
         if (previous is not None and gap is not None and previous.unit == q.unit
                 and _FROM_PART.match(after) and q.rule.yields.category is None):
             # 76个教师职位,包括43个来自官立小学: a part of the count before, by where it
             # comes from; the place it names is no count of schools
-            category, subject = previous.category, previous.subject
+            category, subject, category_cue = previous.category, previous.subject, previous.category_cue
         if category is None and previous is not None and (
                 kind == "change" or q.unit in ("%", "百分点")
                 or q.unit in _PEOPLE and previous.category in ("students", "teachers")
                 # 将减少5间,由2025/26年453间,减至2026/27年448间: the values a change runs between
                 or (previous.unit == q.unit and gap is not None and _FROM_TO_GAP.fullmatch(gap))):
             # 其中普通高校7759人、普通高中10274人: the list's head says what is counted
-            category, subject = previous.category, previous.subject
+            category, subject, category_cue = previous.category, previous.subject, previous.category_cue
             if q.unit in ("%", "百分点"):
                 category = self.inherited_shares.get(category, category)
         if (category in (None, "regions") and previous is not None and previous.unit == q.unit
@@ -494,10 +583,14 @@ class Attributor:
                 and (_BREAKDOWN_GAP.fullmatch(gap) or not what.strip(" :"))):
             # 教育集团158个,其中城区90个,郊区68个 / 任务数如下:杭州市174家: parts of the
             # count before (its clause is only a place), not areas
-            category, subject = previous.category, previous.subject
+            category, subject, category_cue = previous.category, previous.subject, previous.category_cue
         if category is None:
-            category = (self._category(q, (before[-30:],), before)[0] or self.units_default.get(q.unit)
-                        or q.unit_category or "other")
+            category, _, found = self._category(q, (before[-30:],), before)
+            category_cue = _scope_cue(found, (q.start - len(before[-30:]),))
+            if category is None:
+                category = self.units_default.get(q.unit) or q.unit_category
+                category_cue = Cue(how=f"unit {q.unit}") if category else None
+            category = category or "other"
         qualifier = q.qualifier
         if qualifier == "exact":
             m = None
@@ -506,7 +599,26 @@ class Attributor:
             if m is not None and not _DIGIT.search(clause, m.end()):
                 qualifier = self.distant_q[m.group()]
         return Attribution(kind, sign, target, category, subject, region, entity, year, baseline, qualifier,
-                           region_source if region is not None else "none", year_source, q.unit)
+                           region_source if region is not None else "none", year_source, q.unit,
+                           region_span if region is not None else None, year_span,
+                           category_cue, kind_cue if kind == "change" else None,
+                           target_cue if target else None)
+
+    @staticmethod
+    def _target_cue(found, continued: str, before_start: int, paragraph_start: int, after_start: int,
+                    next_start: int) -> Cue | None:
+        """_is_target's answer as a cue in the text: its pieces are `continued + before`,
+        `after`, the paragraph before the sentence (`earlier`) and the next sentence."""
+        if found is None or isinstance(found, str):
+            return Cue(how=found) if found else None
+        piece, start, end = found
+        if piece == "before":
+            if start >= len(continued):
+                return _words(before_start + start - len(continued), before_start + end - len(continued))
+            line = paragraph_start - 1 - len(continued)      # the line `continued` is
+            return _words(line + start, line + min(end, len(continued)))
+        base = {"after": after_start, "earlier": paragraph_start, "next": next_start}[piece]
+        return _words(base + start, base + end)
 
     def _reached(self, text: str) -> bool:
         """The text says a value was reached (已建成, 累计, 去年…); a year named only as a
@@ -525,41 +637,55 @@ class Attributor:
         return bool(years) and max(years) < anchor
 
     def _is_target(self, before: str, after: str, earlier: str, anchor: int | None,
-                   doc: DocumentContext, next_sentence: str = "") -> bool:
+                   doc: DocumentContext, next_sentence: str = "") -> tuple[str, int, int] | str | None:
         """A planned or promised value: a cue before it in its sentence; else, when its
         sentence says nothing was reached or forecast, a plan document, a project's
-        capacity right after its plan, or a goal or task named after the figure."""
-        if self._target(before, anchor):
-            return True
+        capacity right after its plan, or a goal or task named after the figure.
+        None when it is no target; else the cue, as (before | after | earlier | next,
+        start, end) in that string, or how (a plan's text) when no words are the cue."""
+        if (cue := self._target(before, anchor)) is not None:
+            return ("before", *cue)
         if self.forecast_re.search(before) or self._reached(before):
-            return False
+            return None
         if doc.targets_by_default and not self._reviews_the_past(earlier + before, anchor):
-            return True
+            announced = any(e.kind == "announcement" for e in doc.evidence)
+            return "a title that announces" if announced else f"a text of kind {doc.kind}"
         # a paragraph that opens with a plan's deadline (新疆提出,到2020年,…毛入园率达到98%以上。
         # 义务教育…巩固率达到95%): its later sentences go on with the plan's goals
-        if earlier and not _DONE.search(before) and self._target(_SENTENCE_END.split(earlier, 1)[0], anchor) \
+        if earlier and not _DONE.search(before) and (
+                cue := self._target(_SENTENCE_END.split(earlier, 1)[0], anchor)) is not None \
                 and _DEADLINE_CUE.search(_SENTENCE_END.split(earlier, 1)[0]):
-            return True
+            return ("earlier", *cue)
         # what the figure counts will do (5所幼儿园也将于9月开园)
-        if self.will_after_re.match(after) and not _DONE.search(before):
-            return True
+        if (m := self.will_after_re.match(after)) and not _DONE.search(before):
+            return ("after", *m.span())
         # a planned project's capacity, right after the plan (计划…开工建设。项目可容纳36个班)
-        if earlier and self.capacity_re.search(before) and self._target(_last_sentence(earlier), anchor):
-            return True
+        if earlier and self.capacity_re.search(before) and (
+                cue := self._target(_last_sentence(earlier), anchor)) is not None:
+            at = len(earlier.rstrip()) - len(_last_sentence(earlier))
+            return ("earlier", at + cue[0], at + cue[1])
         # the designed capacity of a school being built (预计6月完工,…可提供学位1080个)
         if self.capacity_re.search(before) and not self.running_re.search(before + after):
             last = _last_sentence(earlier) if earlier else ""
             if self._reached(last) or _PAST_YEAR.search(last):
                 last = ""       # 该校去年建成。项目可容纳24个教学班: built, so running
-            if self.under_construction_re.search(last + before + after):
-                return True
-            if self.finishing_next_re.match(next_sentence):
-                return True     # …建设规模按48个教学班设置…。计划于2022年8月底竣工。
+            if m := self.under_construction_re.search(last + before + after):
+                at = len(earlier.rstrip()) - len(last)
+                if m.start() < len(last):
+                    return ("earlier", at + m.start(), at + min(m.end(), len(last)))
+                if m.start() < len(last) + len(before):
+                    return ("before", m.start() - len(last), min(m.end() - len(last), len(before)))
+                return ("after", m.start() - len(last) - len(before), m.end() - len(last) - len(before))
+            if m := self.finishing_next_re.match(next_sentence):
+                return ("next", *m.span())     # …建设规模按48个教学班设置…。计划于2022年8月底竣工。
         # the figure a goal or a task names (达到…60%的目标, 实施123所学校的改造任务), unless
         # the sentence says it was done (完成了…任务, …现已全部完成, 2023年… in a later year)
-        return (bool(self.goal_after_re.search(_KIND_CLAUSE_END.split(after, 1)[0]))
+        goal = self.goal_after_re.search(_KIND_CLAUSE_END.split(after, 1)[0])
+        if (bool(goal)
                 and not self._reached(after) and not _DONE.search(before + after)
-                and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before))))
+                and not (anchor and any(int(m.group(1)) < anchor for m in _YEAR.finditer(before)))):
+            return ("after", *goal.span())
+        return None
 
     def _same_head_item(self, gap: str, subject: str) -> bool:
         """, + a bare noun with the previous amount's head noun: the next item of the same
@@ -582,29 +708,32 @@ class Attributor:
             return ""
         return prev
 
-    def _target(self, before: str, pub_year: int | None) -> bool:
+    def _target(self, before: str, pub_year: int | None) -> Span | None:
         """A target cue before the number in its sentence, unless a forecast word stands
         there or the text after the cue says it was done. A cue in the number's own clause
         outranks a forecast in an earlier one (…,预计新增学位14.4万个,计划投入资金23.2亿元:
-        a forecast, then a plan; 明年建成100所学校 已惠及7841名: a plan, then what was reached)."""
-        clause = before[max((m.end() for m in _CLAUSE_END.finditer(before)), default=0):]
+        a forecast, then a plan; 明年建成100所学校 已惠及7841名: a plan, then what was reached).
+        The cue's span in `before` when it is a target, else None."""
+        at = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+        clause = before[at:]
         forecast = self._forecast(clause)
         if forecast is not None:
-            return forecast == "plan" and not _DONE.search(clause)
+            is_plan = forecast[0] == "plan" and not _DONE.search(clause)
+            return (at + forecast[1][0], at + forecast[1][1]) if is_plan else None
         last = self._cue(clause, pub_year)
-        if last >= 0:
-            return not _DONE.search(clause[last:])
+        if last is not None:
+            return (at + last[0], at + last[1]) if not _DONE.search(clause[last[1]:]) else None
         forecast = self._forecast(before)
         if forecast is not None:
             # 预计到2025年,全市新增学位…: a plan; 预计2025年适龄儿童…: a forecast
-            return forecast == "plan" and not _DONE.search(before)
+            return forecast[1] if forecast[0] == "plan" and not _DONE.search(before) else None
         last = self._cue(before, pub_year)
-        return last >= 0 and not _DONE.search(before[last:])
+        return last if last is not None and not _DONE.search(before[last[1]:]) else None
 
-    def _forecast(self, text: str) -> str | None:
+    def _forecast(self, text: str) -> tuple[str, Span] | None:
         """After the last forecast word in `text`: "plan" when a plan verb follows it
         and what is forecast is no demand (预计新增学位14.4万个), "forecast" otherwise
-        (预计受惠学生…), None without a forecast word."""
+        (预计受惠学生…), None without a forecast word; with the word's span."""
         last = None
         for last in self.forecast_re.finditer(text):
             pass
@@ -614,41 +743,47 @@ class Attributor:
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, last.start())), default=0)
         if (last.group() == "预计" and self.planned_after_forecast_re.search(text, last.end())
                 and not self.forecast_of_demand_re.search(text, clause_start)):
-            return "plan"
-        return "forecast"
+            return "plan", last.span()
+        return "forecast", last.span()
 
-    def _cue(self, text: str, pub_year: int | None) -> int:
-        """Where the last target cue in `text` ends, or -1."""
-        last = max((m.end() for m in self.target_re.finditer(text)), default=-1)
+    def _cue(self, text: str, pub_year: int | None) -> Span | None:
+        """The span of the target cue in `text` that ends last, or None."""
+        last = max((m.span() for m in self.target_re.finditer(text)), key=lambda s: s[1], default=None)
+
+        def later(span: Span) -> Span:
+            return span if last is None or span[1] > last[1] else last
         # a plan period still running when the text was written (“十四五”期间新增…, in 2021)
         # (undated: a plan period named is most often the plan's), unless its sentence says
         # it was reached (“十四五”期间,…累计投入…; 过去五年(指“十四五”时期))
         for m in self.plan_re.finditer(text):
             if ((pub_year is None or self.plan_periods[m.group(1)] > pub_year)
                     and not self._reached(text)):
-                last = max(last, m.end())
+                last = later(m.span())
         for pattern in self.target_pattern_res:
             for m in pattern.finditer(text):
                 years = _FOUR_DIGIT_YEAR.findall(m.group())
                 if not years or pub_year is None or max(int(y) for y in years) >= pub_year:
-                    last = max(last, m.end())
+                    last = later(m.span())
         return last
 
-    def _kind(self, clause: str) -> tuple[str, int]:
+    def _kind(self, clause: str) -> tuple[str, int, Span | None]:
+        """(kind, sign, the change word's span in `clause`)."""
         tail = clause
         inc = [m for m in self.increase_re.finditer(tail)]
         dec = [m for m in self.decrease_re.finditer(tail)]
         last = max(inc + dec, key=lambda m: m.end(), default=None)
         if last is None or _DIGIT.search(tail, last.end()):
-            return "level", 1
-        return "change", (-1 if last in dec else 1)
+            return "level", 1, None
+        return "change", (-1 if last in dec else 1), last.span()
 
     def _time_cues(self, before: str, pub_year: int | None, sentence_start: int = 0,
-                   dated_news: bool = False) -> tuple[list[tuple[int, str, int | None]], list, int | None]:
-        """Every time cue in `before`, sorted: (position, what, year) with `what` one of
-        year, open (a period with no single year), anchor (目前, 今年), relative (去年, 明年), baseline (比2019年);
-        also the explicit years and the start of a year range."""
-        cues: list[tuple[int, str, int | None]] = []   # (position, what, year)
+                   dated_news: bool = False) -> tuple[list[tuple[int, str, int | None, Span]], list, int | None,
+                                                      Span | None]:
+        """Every time cue in `before`, sorted: (position, what, year, words) with `what` one of
+        year, open (a period with no single year), anchor (目前, 今年), relative (去年, 明年), baseline (比2019年),
+        and `words` the cue's span in `before`; also the explicit years and the start of a
+        year range, with the range's span."""
+        cues: list[tuple[int, str, int | None, Span]] = []   # (position, what, year, words)
         years = [(m, int(m.group(1))) for m in _YEAR.finditer(before)]
         years += [(m, int("".join(_CN_DIGIT[c] for c in m.group(1)))) for m in _CN_YEAR.finditer(before)]
         # 一八/一九年度, 21/22学年: a school or financial year written short, in this century
@@ -659,71 +794,72 @@ class Attributor:
             lead = before[max(0, m.start() - 1):m.start()]
             heard = lead in ("自", "从") and _HEARD_FROM.match(before, m.end())
             if self.period_open_re.match(rest) or (lead in ("自", "从") and not rest.startswith("的") and not heard):
-                cues.append((m.start(), "open", y))       # 2018年以来, 自2015年 (not 从2023年度…会上获悉)
+                cues.append((m.start(), "open", y, m.span()))       # 2018年以来, 自2015年 (not 从2023年度…会上获悉)
             elif _COMPARED_WITH.search(before[max(0, m.start() - 3):m.start()]):
-                cues.append((m.start(), "baseline", y))   # 比2019年
+                cues.append((m.start(), "baseline", y, m.span()))   # 比2019年
             elif ((own := _OWN_FIGURE.match(before, m.end())) and own.end() < len(before)
                   and (lead in ("从", "由") or m.start() < sentence_start)):
                 # 从2017年的62%提高到83%: 2017 dates the 62% only; 至2019年的120名 dates what
                 # follows in its sentence (十二年间减少了80.8万), not the next sentences
                 continue
             else:
-                cues.append((m.start(), "year", y))
-        range_start = None
+                cues.append((m.start(), "year", y, m.span()))
+        range_start = range_span = None
         range_ends = []
         for m in _YEAR_RANGE_END.finditer(before):
-            cues.append((m.end(), "year", int(m.group(1))))           # 2020至2022年 -> 2022
-            range_start = int(m.group()[:4])
+            cues.append((m.end(), "year", int(m.group(1)), m.span()))           # 2020至2022年 -> 2022
+            range_start, range_span = int(m.group()[:4]), m.span()
             range_ends.append(m.end())
         for m in self.plan_re.finditer(before):
-            cues.append((m.start(), "year", self.plan_periods[m.group(1)]))
+            cues.append((m.start(), "year", self.plan_periods[m.group(1)], m.span()))
         for m in self.present_re.finditer(before):
-            cues.append((m.start(), "anchor", pub_year))               # 目前: publication year, or null
+            cues.append((m.start(), "anchor", pub_year, m.span()))               # 目前: publication year, or null
         if pub_year is not None:                                         # 今年/去年 need a dated article
             for m in self.relative_re.finditer(before):
                 offset = self.relative_years[m.group()]
                 # 去年/明年 are told from the text's own time: "relative", not a time of its own
-                cues.append((m.start(), "anchor" if offset == 0 else "relative", pub_year + offset))
+                cues.append((m.start(), "anchor" if offset == 0 else "relative", pub_year + offset, m.span()))
         if dated_news:
             for m in self.news_day_re.finditer(before):
-                cues.append((m.start(), "relative", pub_year))        # 日前, 近日: the item's own days
+                cues.append((m.start(), "relative", pub_year, m.span()))        # 日前, 近日: the item's own days
             for m in _MONTH_DAY.finditer(before):
                 # the item's own year, whether the day is past or coming (由9月1日起生效)
-                cues.append((m.start(), "anchor", pub_year))
+                cues.append((m.start(), "anchor", pub_year, m.span()))
         for m in self.period_reset_re.finditer(before):
             if any(0 <= m.start() - end <= _STATED_PERIOD_GAP for end in range_ends):
                 continue        # 《…计划(2011-2013年)》实施三年来: the period is stated, it ends in 2013
-            cues.append((m.start(), "open", None))                     # 近年来: no single year
+            cues.append((m.start(), "open", None, m.span()))                     # 近年来: no single year
         # (undated: the period's end is not known either; a year named as a baseline, 较2020年,
         # is no date of writing)
         written = pub_year
         for m in self.plan_since_re.finditer(before):
             if written is None or written > self.plan_periods[m.group(1)]:
-                cues.append((m.start(), "open", None))                 # “十三五”以来 in 2023
+                cues.append((m.start(), "open", None, m.span()))                 # “十三五”以来 in 2023
             else:
-                cues.append((m.start(), "year", written))              # “十二五”以来 in 2015
+                cues.append((m.start(), "year", written, m.span()))              # “十二五”以来 in 2015
         cues.sort(key=lambda c: c[0])
         # a time inside brackets that close before the figure (126所(含2008年续建项目学校18所),
         # 总建筑面积…) belongs to the aside only
         closed = [(m.start(), m.end()) for m in _ASIDE.finditer(before)]
         if closed:
             cues = [c for c in cues if not any(a < c[0] < b for a, b in closed)]
-        return cues, years, range_start
+        return cues, years, range_start, range_span
 
     def _years(self, before: str, kind: str, pub_year: int | None, clause: str = "",
                sentence_start: int = 0, anchor_source: str = "published",
-               dated_news: bool = False) -> tuple[int | None, int | None, str]:
-        """(year, baseline_year, source) from the nearest time cue before the number.
+               dated_news: bool = False) -> tuple[int | None, int | None, str, Span | None]:
+        """(year, baseline_year, source, words) from the nearest time cue before the number;
+        `words` is the span in `before` of the time words that gave the year.
 
         `before` runs from the paragraph start; `sentence_start` is where the
         number's sentence begins in it. `pub_year` is the article's anchor for
         目前/今年 and `anchor_source` says what it is. A period word (近年来)
         resets the time: no earlier year carries over it (source "reset")."""
-        cues, years, range_start = self._time_cues(before, pub_year, sentence_start, dated_news)
+        cues, years, range_start, range_span = self._time_cues(before, pub_year, sentence_start, dated_news)
         own = _YEARS_OWN_FIGURE.search(before)
         if own:
             # 比2021年的5,026名, 从2017年的62%: the year right before 的 dates this very figure
-            return int(own.group(1)), None, "sentence"
+            return int(own.group(1)), None, "sentence", _year_words(before, *own.span(1))
         previous = _PREVIOUS_YEARS_FIGURE.search(before)
         if previous:
             # 比上年的38888.39亿元: its own 上年/去年 is no time of the text's; attribute()
@@ -735,8 +871,10 @@ class Attributor:
             if any(i < nearest[0] for i in items) and any(i > nearest[0] for i in items):
                 nearest = None      # set inside an earlier item of a list
         year = nearest[2] if nearest and nearest[1] in ("year", "anchor", "relative") else None
+        words = nearest[3] if year is not None else None
         if range_start and nearest and nearest[2] != range_start and _FROM.search(clause):
             year = range_start     # 1991-2001年,城市化水平由26.94%升至37.66%: 26.94% is 1991's
+            words = range_span
         open_year = nearest[2] if nearest and nearest[1] == "open" else None
         if nearest is None:
             source = "none"
@@ -748,8 +886,8 @@ class Attributor:
         else:
             source = "sentence" if nearest[0] >= sentence_start else "paragraph"
         if kind != "change":
-            return year, None, source
-        baseline = next((y for _, what, y in reversed(cues) if what == "baseline"), None)
+            return year, None, source, words
+        baseline = next((y for _, what, y, _ in reversed(cues) if what == "baseline"), None)
         if baseline is None and year and _PREV_YEAR.search(before):
             baseline = year - 1
         ago = None
@@ -764,19 +902,21 @@ class Attributor:
             baseline = open_year
         if baseline is None and range_start and year and range_start < year:
             baseline = range_start
-        return year, baseline, source
+        return year, baseline, source, words
 
     def _region(self, text: str, q: Quantity, sentence: Sentence, paragraph_start: int,
-                entities: list[Entity], context: Placed) -> tuple[Region | None, str | None, str]:
-        """Nearest fitting mention before the number, else the section's region.
+                entities: list[Entity], context: Placed) -> tuple[Region | None, str | None, str, Span | None]:
+        """Nearest fitting mention before the number, else the section's region; with
+        the words that name it (the mention, a list of places, 全市; the context's own).
 
         A mention inside the section's region counts from anywhere earlier in
         the paragraph; a wider or unrelated one (重庆市 in a 江津区 article,
         全国首批 in a 云南 case) only right before the number, and never after a
         partner word (与新疆、西藏等对口地区).
         """
-        home, home_source = context
+        home, home_source, home_words = context
         mentions: list[tuple[int, Region]] = []
+        mention_end: dict[int, int] = {}     # where each mention's words end
         framed: set[int] = set()        # places that open their sentence's frame (在常山,)
         listed: list[tuple[int, int, list[Region]]] = []   # runs of enumerated places: (start, end, members)
         entity = None
@@ -814,6 +954,7 @@ class Attributor:
             else:
                 listed.append((e.start, e.end, [region]))
             mentions.append((listed[-1][0], region))
+            mention_end[listed[-1][0]] = e.end
             if e.start > 0 and text[e.start - 1] == "在" and text.startswith(",", e.end):
                 framed.add(listed[-1][0])     # 在常山,计划…: the sentence happens there
         named = sorted(mentions, key=lambda m: m[0])
@@ -826,6 +967,7 @@ class Attributor:
             if level == "district" and home is not None and home.level == "province" \
                     and home.name.endswith("自治区"):
                 mentions.append((m.start(), home))   # 全区 in a 新疆 article: the autonomous region
+                mention_end[m.start()] = m.end()
                 from_context.add(m.start())
                 continue
             named_before = next((r for pos, r in reversed(named)
@@ -833,6 +975,7 @@ class Attributor:
             region = self._deictic(level, named_before or home)
             if region is not None:
                 mentions.append((m.start(), region))
+                mention_end[m.start()] = m.end()
                 if named_before is None and level != "country":
                     from_context.add(m.start())
         for pos, region in sorted(mentions, key=lambda m: -m[0]):
@@ -842,19 +985,20 @@ class Attributor:
                 # 全市 names no place itself: which city comes from the context
                 source = home_source if pos in from_context else (
                     "sentence" if pos >= sentence.start else "paragraph")
-                return region, entity, source
-        return home, entity, home_source
+                return region, entity, source, (pos, mention_end[pos])
+        return home, entity, home_source, home_words
 
-    def _town_line(self, text: str, start: int, end: int, region: Region | None) -> Region | None:
-        """A line that is only a town's name, as a town below `region`."""
+    def _town_line(self, text: str, start: int, end: int,
+                   region: Region | None) -> tuple[Region, Span] | None:
+        """A line that is only a town's name, as a town below `region` (and its words)."""
         m = self.town_re.fullmatch(text, start, end)
         if m is None or set(m.group("name")) & self.not_in_town:
             return None
         return self._town(text, start, end, region)
 
-    def _town(self, text: str, start: int, end: int, region: Region | None) -> Region | None:
+    def _town(self, text: str, start: int, end: int, region: Region | None) -> tuple[Region, Span] | None:
         """The last town named in text[start:end] (a figure's sentence up to it), as a
-        region below `region` when that is a county or a city with no counties."""
+        region below `region` when that is a county or a city with no counties (and its words)."""
         if region is None or not (region.level == "county" or (
                 region.level == "city" and not self.gazetteer.has_counties(region))):
             return None
@@ -870,11 +1014,11 @@ class Attributor:
                             or self.town_after_county.search(text, max(start, m.start() - 3), m.start()))
             names_a_school = self.town_school_after.match(text, m.end(), end) is not None
             if located or (opens_clause and not names_a_school):
-                found = name + m.group("kind")
+                found, words = name + m.group("kind"), (m.start("name"), m.end("kind"))
         if found is None:
             return None
         return Region(code="", name=found, level="town", path=region.path + found, province=region.province,
-                      city=region.city, county=region.county if region.level == "county" else None)
+                      city=region.city, county=region.county if region.level == "county" else None), words
 
     def _common(self, regions: list[Region]) -> Region:
         """Lowest common area of several regions (吉林、辽宁 -> 全国)."""
@@ -904,19 +1048,21 @@ class Attributor:
         m = _NOUNISH.match(after)
         return m.group()[:12] if m else ""
 
-    def _category(self, q: Quantity, scopes: tuple[str, ...], before: str = "") -> tuple[str | None, str]:
+    def _category(self, q: Quantity, scopes: tuple[str, ...],
+                  before: str = "") -> tuple[str | None, str, tuple[int, int, int] | str | None]:
         """Category by keywords in the first scope that has one (the noun after the
-        number, then its clause); None when no keyword decides it. Also the subject."""
+        number, then its clause); None when no keyword decides it. Also the subject, and
+        what decided: (scope index, start, end) of the keyword, or how (rule X, unit 所)."""
         after_noun = scopes[0]
         tail = _CUT_OFF_DATE.sub("", scopes[-1][-16:])
         subject = after_noun or _SUBJECT_TRIM.sub("", tail).strip() or q.unit
         if q.rule.yields.category:
-            return q.rule.yields.category, subject
-        if q.unit == "元" and self.money_of_things_re.search(" ".join(scopes)):
-            return "facilities", subject
+            return q.rule.yields.category, subject, f"rule {q.rule.id}"
+        if q.unit == "元" and (m := self.money_of_things_re.search(" ".join(scopes))):
+            return "facilities", subject, _in_scopes(scopes, m.start(), m.end())
         if q.unit in self.units_fixed:
-            return self.units_fixed[q.unit], subject
-        for scope in scopes:
+            return self.units_fixed[q.unit], subject, f"unit {q.unit}"
+        for i, scope in enumerate(scopes):
             if not scope:
                 continue
             for category, units, words, requires, unless in self.category_rules:
@@ -924,6 +1070,6 @@ class Attributor:
                     continue
                 if requires is not None and not requires.search(before):
                     continue
-                if words.search(scope) and not (unless is not None and unless.search(scope)):
-                    return category, subject
-        return None, subject
+                if (m := words.search(scope)) and not (unless is not None and unless.search(scope)):
+                    return category, subject, (i, m.start(), m.end())
+        return None, subject, None

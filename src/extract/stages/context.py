@@ -92,8 +92,8 @@ _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
 class Evidence:
     kind: str                 # title | published | inferred | report | masthead | dateline | byline | navigation
                               # | caption | example | institution | national | body
-    start: int                # offsets into the normalized text (-1: given as metadata)
-    end: int
+    start: int | None         # offsets into the normalized text (None: given as metadata, or no one span)
+    end: int | None
     text: str
     region: str | None = None
     year: int | None = None
@@ -114,6 +114,12 @@ class DocumentContext:
     mixed_topics: bool = False        # a bulletin of every topic: only education paragraphs hold claims
     reference_from_period: bool = False   # the reference year is a title's plan period's end (“十四五”)
     project_deadline: int | None = None   # the one year the text's projects open (预计2021年投入使用)
+    # where the words are that gave home, reference_year, anchor_year and project_deadline
+    # (normalized offsets); None when no words of the text did (metadata, several places)
+    home_span: tuple[int, int] | None = None
+    reference_span: tuple[int, int] | None = None
+    anchor_span: tuple[int, int] | None = None
+    project_deadline_span: tuple[int, int] | None = None
     evidence: tuple[Evidence, ...] = ()
     ignored: tuple[tuple[int, int], ...] = ()   # sorted spans whose places are no evidence
     _ignored_starts: tuple[int, ...] = field(default=(), repr=False)
@@ -121,9 +127,16 @@ class DocumentContext:
     def ignores(self, start: int, end: int) -> bool:
         return _covered(self.ignored, self._ignored_starts, start, end)
 
-    def evidence_json(self) -> str:
-        return json.dumps([{k: v for k, v in e.__dict__.items() if v is not None} for e in self.evidence],
-                          ensure_ascii=False)
+    def evidence_json(self, to_orig=None) -> str:
+        """The evidence as JSON; `to_orig(start, end)` maps its offsets to the original text.
+        Evidence that is no span of the text has no start and end."""
+        out = []
+        for e in self.evidence:
+            item = {k: v for k, v in e.__dict__.items() if v is not None}
+            if e.start is not None and to_orig is not None:
+                item["start"], item["end"] = to_orig(e.start, e.end)
+            out.append(item)
+        return json.dumps(out, ensure_ascii=False)
 
 
 class ContextBuilder:
@@ -147,7 +160,10 @@ class ContextBuilder:
         self.pub_keys = regex.compile(f"(?:{pub['keys']})")
         self.pub_max_line = pub["max_line"]
         self.pub_patterns = [regex.compile(p) for p in pub["patterns"]]
-        self.report_patterns = [regex.compile(p, regex.M) for p in cues["report_year"]["patterns"]]
+        # a pattern is a named report's, or says what else it finds ({pattern, gives: school_year})
+        self.report_patterns = [(regex.compile(p, regex.M), "report") if isinstance(p, str)
+                                else (regex.compile(p["pattern"], regex.M), p["gives"])
+                                for p in cues["report_year"]["patterns"]]
         self.kinds = [(k, regex.compile(alternation(words))) for k, words in cues["kinds"].items()
                       if k not in ("examples", "counter_examples")]
         self.plan_kinds = set(cues["plan_kinds"])
@@ -208,12 +224,13 @@ class ContextBuilder:
                 return f"{y:04d}-{mo:02d}-{d:02d}", m
         return None
 
-    def report_year(self, text: str) -> tuple[int, int, int] | None:
-        """(year, start, end) of the first named report, bulletin or school year."""
-        for rx in self.report_patterns:
+    def report_year(self, text: str) -> tuple[int, int, int, str] | None:
+        """(year, start, end, what) of the first named report, bulletin or school year;
+        `what` is report, or what else gave the year (school_year, dateline)."""
+        for rx, what in self.report_patterns:
             m = rx.search(text)
             if m:
-                return int(m.group("y").translate(_CN_DIGITS)), m.start(), m.end()
+                return int(m.group("y").translate(_CN_DIGITS)), m.start(), m.end(), what
         return None
 
     def kind_of(self, heading: str) -> str:
@@ -252,17 +269,23 @@ class ContextBuilder:
         published, published_source = None, None
         if published_given:
             published, published_source = published_given, "metadata"
-            evidence.append(Evidence("published", -1, -1, published_given, year=int(published_given[:4])))
+            evidence.append(Evidence("published", None, None, published_given, year=int(published_given[:4])))
         elif header.published:
             published, published_source = header.published[:10], "header"
+        published_span = None      # the date's words in the text, when they gave `published`
         for s, e in top:
             found = self.published_in(text[s:e])
             if found:
                 if published is None:
                     published, published_source = found[0], "top"
+                if published_source != "metadata" and published[:10] == found[0]:
+                    published_span = (s + found[1].start(), s + found[1].end())
                 evidence.append(Evidence("published", s + found[1].start(), s + found[1].end(),
                                          found[1].group(), year=int(found[0][:4])))
                 break
+        if published_span is None and published_source == "header" and (
+                at := text.find(published[:10], 0, header.end)) >= 0:
+            published_span = (at, at + 10)     # the header's date as written (2025-12-26 12:23)
 
         # lines whose places say who publishes, not what it is about
         for s, e in top:
@@ -320,10 +343,23 @@ class ContextBuilder:
         # reference year: a named report or bulletin, else a year in the title
         reference_year, year_source = None, "none"
         period_title = False
+
+        def in_text(start: int, end: int, title_offset: int) -> tuple[int, int] | None:
+            """A span of the title (from title_offset on: of the text) as text offsets."""
+            if start >= title_offset:
+                return start - title_offset, end - title_offset
+            if title_span and text[title_span[0]:title_span[1]] == title:
+                return title_span[0] + start, title_span[0] + end
+            if title_span and (at := text.find(title[start:end], title_span[0], header.end)) >= 0:
+                return at, at + end - start        # a title joined from two lines
+            return None       # a title given as metadata
+        reference_span = None
         found = self.report_year((title or "") + "\n" + text[:self.top_chars])
         if found:
-            reference_year, year_source = found[0], "report"
-            evidence.append(Evidence("report", -1, -1, str(found[0]), year=found[0]))
+            reference_year, year_source = found[0], found[3]
+            reference_span = in_text(found[1], found[2], len(title or "") + 1)
+            evidence.append(Evidence(found[3], *(reference_span or (None, None)),
+                                     str(found[0]), year=found[0]))
             if kind == "news":
                 # a page that presents a named report or bulletin is one
                 named = ((title or "") + "\n" + text[:self.top_chars])[found[1]:found[2]]
@@ -336,33 +372,37 @@ class ContextBuilder:
                 reference_year = int(m.group(1) or m.group(2)) if m else self.plan_periods[p.group()]
                 year_source = "title"
                 period_title = m is None
-                evidence.append(Evidence("title", -1, -1, title[:40], year=reference_year))
+                reference_span = in_text(*(m or p).span(), len(title) + 1)
+                evidence.append(Evidence("title", *(reference_span or (None, None)), title[:40], year=reference_year))
         older = self._older_than_its_date(text, body_start, published) if published else None
         if older is not None:
             # 到2020年…争取2020年建成 on a page dated 2024, whose latest year is 2018: a
             # reprint's date, not the text's (guideline: a repost's date is no publication date)
-            anchor_year, anchor_source = older, "inferred"
-            evidence.append(Evidence("reprint", -1, -1, published[:10], year=older))
+            anchor_year, anchor_source, anchor_span = older, "inferred", None
+            evidence.append(Evidence("reprint", None, None, published[:10], year=older))
         elif published:
-            anchor_year, anchor_source = int(published[:4]), "published"
+            anchor_year, anchor_source, anchor_span = int(published[:4]), "published", published_span
         elif reference_year is None and (solved := self._solve_anchor(text) or self._this_years_plan(text, body_start)):
             # 湖南明年建成100所 … 到2021年,湖南将建成100所: the text was written in 2020
-            anchor_year, anchor_source = solved[0], "inferred"
+            anchor_year, anchor_source, anchor_span = solved[0], "inferred", (solved[1], solved[2])
             evidence.append(Evidence("inferred", solved[1], solved[2], text[solved[1]:solved[2]],
                                      year=solved[0]))
         else:
             # a title's plan period (四川“十四五”…成效显著) says what the text reviews, not when
             # it was written: 现有/目前 in such an undated text stay undated
             anchor_year, anchor_source = (None, "none") if period_title else (reference_year, year_source)
+            anchor_span = None if period_title else reference_span
 
         # a news item that only announces: its figures are plans (rules/context.yaml)
         announces = bool(kind == "news" and title and self.announcement_re.search(title)
                          and not self.reached_re.search(text, body_start))
         if announces:
-            evidence.append(Evidence("announcement", -1, -1, title[:40]))
+            evidence.append(Evidence("announcement", *(in_text(0, len(title), len(title) + 1) or (None, None)),
+                                     title[:40]))
 
         # home region
-        home, region_source = self._home(text, seg, entities, title_span, is_ignored, evidence)
+        home, region_source, home_span = self._home(text, seg, entities, title_span, is_ignored, evidence)
+        deadline = self._project_deadline(text, body_start)
         return DocumentContext(
             kind=kind, published=published, published_source=published_source,
             reference_year=reference_year, year_source=year_source,
@@ -370,7 +410,9 @@ class ContextBuilder:
             home=home, region_source=region_source,
             targets_by_default=kind in self.plan_kinds or announces,
             reference_from_period=period_title,
-            project_deadline=self._project_deadline(text, body_start),
+            project_deadline=deadline[0] if deadline else None,
+            project_deadline_span=deadline[1] if deadline else None,
+            home_span=home_span, reference_span=reference_span, anchor_span=anchor_span,
             mixed_topics=bool(self.mixed_topics_re.search((title or "") + "\n" + text[body_start:body_start + 200])),
             evidence=tuple(evidence), ignored=tuple(merged), _ignored_starts=starts)
 
@@ -452,10 +494,13 @@ class ContextBuilder:
             return int(m.group("y")), m.start(), m.end()
         return None
 
-    def _project_deadline(self, text: str, body_start: int) -> int | None:
-        """The one year a text's projects open or finish (预计2021年投入使用), when it names one."""
-        years = {int(m.group("y")) for m in _OPENING.finditer(text)}
-        return years.pop() if len(years) == 1 else None
+    def _project_deadline(self, text: str, body_start: int) -> tuple[int, tuple[int, int]] | None:
+        """The one year a text's projects open or finish (预计2021年投入使用), when it names
+        one, and where it first says so."""
+        years = {}
+        for m in _OPENING.finditer(text):
+            years.setdefault(int(m.group("y")), (m.start("y"), m.end("y") + 1))     # 2021年
+        return years.popitem() if len(years) == 1 else None
 
     def _office_line(self, text: str, s: int, e: int, entities: list[Entity]) -> bool:
         """A header line naming a place's education office (来源:鞍山市教育局): institution
@@ -463,10 +508,14 @@ class ContextBuilder:
         return any(s <= ent.start and ent.end <= e and ent.region and _OFFICE.match(text, ent.end)
                    for ent in entities)
 
-    def _home(self, text, seg, entities, title_span, is_ignored, evidence) -> tuple[Region | None, str]:
-        """The region the article is about, and which evidence decided it."""
+    def _home(self, text, seg, entities, title_span, is_ignored,
+              evidence) -> tuple[Region | None, str, tuple[int, int] | None]:
+        """The region the article is about, which evidence decided it, and the words that
+        name it (a title's or a header's place, an institution; None for the body's places)."""
         weighted: list[tuple[Region, float]] = []
         in_title: list[Region] = []
+        words: dict[int, tuple[int, int]] = {}   # id of a title's Region -> its mention
+        office_words: dict[int, tuple[int, int]] = {}
         offices: list[Region] = []      # 来源:鞍山市教育局 in the header
         named: list[tuple[Region, bool]] = []   # per weighted mention: written in full?
         as_place: list[bool] = []               # per weighted mention: a place, not a school's name
@@ -485,18 +534,20 @@ class ContextBuilder:
                 continue
             if (e.label == "REGION" and e.region is None and title_span
                     and title_span[0] <= e.start < title_span[1]):
-                ambiguous_in_title.append(e.text)     # 铁西区 in a title: which one, the body says
+                ambiguous_in_title.append(e)     # 铁西区 in a title: which one, the body says
                 continue
             if (e.label == "REGION" and e.region is not None and e.start < seg.header.end
                     and _OFFICE.match(text, e.end) and not (title_span and title_span[0] <= e.start < title_span[1])):
                 # 来源:鞍山市教育局, 香港政府新闻网: a government's own site or office in the
                 # header places a text that names no place (institution evidence), even as masthead
                 offices.append(e.region)
+                office_words[id(e.region)] = (e.start, e.end)
                 continue
             if e.label not in _PLACE_LABELS or e.region is None or is_ignored(e.start, e.end):
                 continue
             if title_span and title_span[0] <= e.start < title_span[1]:
                 in_title.append(places_it_stands_for(self.gazetteer, text, e.region, e.end))
+                words[id(in_title[-1])] = (e.start, e.end)
             elif e.start < seg.header.end:
                 continue        # a header line other than the title: a site, not the subject
             else:
@@ -531,21 +582,27 @@ class ContextBuilder:
                         for (r, w), (_, full) in zip(weighted, named)]
         if in_title:
             for r in in_title:
-                evidence.append(Evidence("title", -1, -1, r.name, region=r.path))
+                evidence.append(Evidence("title", *words[id(r)], r.name, region=r.path))
             home = max(in_title, key=lambda r: len(r.path))
+            span = words[id(home)]
             if not all(home.path.startswith(r.path) for r in in_title):
                 home = self._common(in_title)
+                # the title's places together (吉林、辽宁 -> their common area)
+                span = (min(words[id(r)][0] for r in in_title), max(words[id(r)][1] for r in in_title))
             whole = _SAR_WHOLE.get(home.province or "")
             if whole and home.level == "county" and len(whole.findall(text, title_span[1] if title_span else 0)) >= 2:
                 # 四中学濒杀校 屯门占二 over a body about 全港/本港: the district is one of the
                 # places the figures are about, the territory is what they count
                 home = self.gazetteer.by_path(home.province) or home
-                evidence.append(Evidence("body", -1, -1, whole.pattern[:6], region=home.path))
-            return self._refine(home, weighted, text, as_place, lead_sources, from_title=True), "title"
+                span = None
+                evidence.append(Evidence("body", None, None, whole.pattern[:6], region=home.path))
+            refined = self._refine(home, weighted, text, as_place, lead_sources, from_title=True)
+            return refined, "title", span if refined is home else None
         if offices:
             home = max(offices, key=lambda r: len(r.path))
-            evidence.append(Evidence("institution", -1, -1, home.name, region=home.path))
-            return self._refine(home, weighted, text, as_place, lead_sources), "institution"
+            evidence.append(Evidence("institution", *office_words[id(home)], home.name, region=home.path))
+            refined = self._refine(home, weighted, text, as_place, lead_sources)
+            return refined, "institution", office_words[id(home)] if refined is home else None
         if weighted:
             total = sum(w for _, w in weighted)
             counts: dict[str, float] = {}
@@ -566,25 +623,27 @@ class ContextBuilder:
                     held = max((p for p, n in inner.items() if n >= 0.7 * inner[top]), key=len)
             # a functional zone (重庆市高新区) is no gazetteer row: keep the mention's Region
             home = self.gazetteer.by_path(held) or next(r for r, _ in weighted if r.path == held)
-            evidence.append(Evidence("body", -1, -1, home.name, region=home.path))
-            for name in ambiguous_in_title:
+            evidence.append(Evidence("body", None, None, home.name, region=home.path))
+            for e in ambiguous_in_title:
                 # 铁西区7所…交付 over a 沈阳 body: the title's 铁西区 is 沈阳's, and the title's level wins
-                found = self.gazetteer.resolve(name, within=home.path)
+                found = self.gazetteer.resolve(e.text, within=home.path)
                 if found is not None and found.path.startswith(home.path):
-                    evidence.append(Evidence("title", -1, -1, name, region=found.path))
-                    return found, "title"
-            return self._refine(home, weighted, text, as_place, lead_sources), "body"
+                    evidence.append(Evidence("title", e.start, e.end, e.text, region=found.path))
+                    return found, "title", (e.start, e.end)
+            return self._refine(home, weighted, text, as_place, lead_sources), "body", None
         title = text[title_span[0]:title_span[1]] if title_span else ""
         m = self.institution_re.search(text)
         if m:
             path = self.institutions[m.group()]
             evidence.append(Evidence("institution", m.start(), m.end(), m.group(), region=path))
-            return self.gazetteer.by_path(path), "institution"
-        m = self.national_words.search(title) or self.national_re.search(text)
+            return self.gazetteer.by_path(path), "institution", m.span()
+        in_title_words = self.national_words.search(title)
+        m = in_title_words or self.national_re.search(text)
         if m:
-            evidence.append(Evidence("national", -1, -1, m.group(), region="全国"))
-            return self.gazetteer.by_path("全国"), "national"
-        return None, "none"
+            span = (title_span[0] + m.start(), title_span[0] + m.end()) if in_title_words else m.span()
+            evidence.append(Evidence("national", *span, m.group(), region="全国"))
+            return self.gazetteer.by_path("全国"), "national", span
+        return None, "none", None
 
     def is_lead_source(self, text: str, start: int, end: int) -> bool:
         """记者从[肥西县]重点局…获悉, [福清市]公布…方案: the place a lead reports from."""
