@@ -124,8 +124,14 @@ class Published(_Examples):
     patterns: list[Pattern] = None
 
 
+class NamedPattern(_Cues):
+    """{pattern: …, gives: school_year}: a pattern that finds something other than a report."""
+    pattern: Pattern
+    gives: str
+
+
 class ReportYear(_Examples):
-    patterns: list[Pattern] = None
+    patterns: list[Pattern | NamedPattern] = None
 
 
 class Kinds(_Examples):
